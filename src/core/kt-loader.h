@@ -1,0 +1,49 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kt-account.h"
+#include "kt-client.h"
+#include "kt-row-model.h"
+
+G_BEGIN_DECLS
+
+#define KT_TYPE_LOADER (kt_loader_get_type ())
+G_DECLARE_FINAL_TYPE (KtLoader, kt_loader, KT, LOADER, GObject)
+
+/*
+ * Loads the pages of one list into a KtRowModel. It follows X-Next-Page,
+ * X-Pages with X-Page, or page/start queries, never fetches a page twice,
+ * and stops on a short or empty page.
+ *
+ * Properties (read-only, notified): "pages-loaded" (guint), "rows-loaded"
+ * (guint), "requests-spent" (guint), "pages-total" (guint, 0 when unknown),
+ * "has-more" (gboolean), "loading" (gboolean), "waiting" (gboolean: held
+ * back by the rate limit), "estimated-seconds" (double: the least time the
+ * rate limit allows for the pages still to load, 0 when unknown).
+ */
+KtLoader   *kt_loader_new               (KtClient            *client,
+                                         KtAccount           *account,
+                                         const char          *path,
+                                         KtRowModel          *model);
+KtRowModel *kt_loader_get_model         (KtLoader            *self);
+gboolean    kt_loader_get_has_more      (KtLoader            *self);
+
+/* Load the next page at interactive priority. */
+void        kt_loader_load_next_async   (KtLoader            *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean    kt_loader_load_next_finish  (KtLoader            *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+/* Load every remaining page at bulk priority. */
+void        kt_loader_load_all_async    (KtLoader            *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean    kt_loader_load_all_finish   (KtLoader            *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Where an OAuth 2.0 add-on signs in. All strings are owned by the struct. */
+typedef struct
+{
+  char *client_id;
+  char *client_secret;
+  char *redirect_uri;
+  char *authorize_uri;
+  char *token_uri;
+  char *revoke_uri;
+  char *api_uri;
+} KtOAuthConfig;
+
+/* What a redirect URI carried back; absent members are NULL. */
+typedef struct
+{
+  char *code;
+  char *state;
+  char *error;
+  char *error_description;
+} KtOAuthRedirect;
+
+KtOAuthConfig   *kt_oauth_config_new          (void);
+KtOAuthConfig   *kt_oauth_config_copy         (const KtOAuthConfig *config);
+void             kt_oauth_config_free         (KtOAuthConfig       *config);
+
+char            *kt_oauth_new_state           (GError             **error);
+char            *kt_oauth_build_authorize_uri (const KtOAuthConfig *config,
+                                               const char          *state);
+gboolean         kt_oauth_is_redirect         (const char          *redirect_uri,
+                                               const char          *uri);
+KtOAuthRedirect *kt_oauth_parse_redirect      (const char          *uri,
+                                               GError             **error);
+gboolean         kt_oauth_redirect_check      (const KtOAuthRedirect *redirect,
+                                               const char          *expected_state,
+                                               GError             **error);
+void             kt_oauth_redirect_free       (KtOAuthRedirect     *redirect);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtOAuthConfig, kt_oauth_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtOAuthRedirect, kt_oauth_redirect_free)
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Who is waiting for a slot: interactive requests go first, and bulk loads
+ * leave a reserve of the window for them. */
+typedef enum
+{
+  KT_PRIORITY_INTERACTIVE,
+  KT_PRIORITY_BULK,
+} KtPriority;
+
+#define KT_TYPE_RATE_LIMIT (kt_rate_limit_get_type ())
+G_DECLARE_FINAL_TYPE (KtRateLimit, kt_rate_limit, KT, RATE_LIMIT, GObject)
+
+/*
+ * The request budget of one credential, shared by everything that uses it.
+ *
+ * Properties (read-only, notified on the main context of the owner):
+ *   "limit" (guint), "remaining" (guint), "reset-time" (gint64, wall-clock
+ *   microseconds, 0 when unknown), "queued" (guint, requests waiting for a
+ *   slot), "in-flight" (guint), "known" (gboolean, a header has been seen),
+ *   "spent" (gboolean, remaining is 0 and the reset is in the future).
+ * Signals:
+ *   "request-recorded" (guint status, guint cost): after each response,
+ *   302 hops and 429s included.
+ */
+KtRateLimit *kt_rate_limit_new              (guint               default_limit);
+guint        kt_rate_limit_get_limit        (KtRateLimit        *self);
+guint        kt_rate_limit_get_remaining    (KtRateLimit        *self);
+gint64       kt_rate_limit_get_reset_time   (KtRateLimit        *self);
+guint        kt_rate_limit_get_queued       (KtRateLimit        *self);
+gboolean     kt_rate_limit_get_spent        (KtRateLimit        *self);
+
+/* Requests per interval over the last minutes, oldest first: an array of
+ * guint counts of @bucket_seconds each. The caller owns the array. */
+GArray      *kt_rate_limit_get_history      (KtRateLimit        *self,
+                                             guint               bucket_seconds,
+                                             guint               n_buckets);
+
+void         kt_rate_limit_acquire_async    (KtRateLimit        *self,
+                                             KtPriority          priority,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+gboolean     kt_rate_limit_acquire_finish   (KtRateLimit        *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+void         kt_rate_limit_release          (KtRateLimit        *self);
+
+void         kt_rate_limit_update           (KtRateLimit        *self,
+                                             guint               status,
+                                             SoupMessageHeaders *headers);
+
+/* Parsing helpers, public for tests. Times are wall-clock microseconds. */
+gboolean     kt_rate_limit_parse_reset      (const char         *value,
+                                             gint64              server_now,
+                                             gint64             *reset_time);
+gboolean     kt_rate_limit_parse_retry_after (const char        *value,
+                                             gint64              now,
+                                             gint64             *retry_time);
+
+G_END_DECLS
