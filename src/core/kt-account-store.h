@@ -1,0 +1,58 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kt-account.h"
+#include "kt-client.h"
+
+G_BEGIN_DECLS
+
+#define KT_TYPE_ACCOUNT_STORE (kt_account_store_get_type ())
+G_DECLARE_FINAL_TYPE (KtAccountStore, kt_account_store, KT, ACCOUNT_STORE, GObject)
+
+/*
+ * The signed-in accounts, a GListModel of KtAccount. Non-secret data is
+ * kept in a file under the XDG config dir; secrets in the keyring
+ * (libsecret, async), or for this session only when there is no usable
+ * keyring.
+ *
+ * Properties: "keyring-available" (gboolean), "keyring-message"
+ * (string: why secrets are kept for this session only, or NULL).
+ */
+KtAccountStore *kt_account_store_new               (KtClient        *client);
+gboolean        kt_account_store_get_keyring_available (KtAccountStore *self);
+const char     *kt_account_store_get_keyring_message   (KtAccountStore *self);
+
+/* Read the saved accounts and their secrets. */
+void            kt_account_store_load_async        (KtAccountStore     *self,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+gboolean        kt_account_store_load_finish       (KtAccountStore     *self,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
+
+/* Save @account (replacing one for the same API, client and company) and
+ * add it to the list. */
+void            kt_account_store_add_async         (KtAccountStore     *self,
+                                                    KtAccount          *account,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+gboolean        kt_account_store_add_finish        (KtAccountStore     *self,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
+
+/* Revoke the refresh token at the server, delete the keyring items and
+ * forget the account. The local removal happens even when the revoke
+ * fails; then the finish function returns FALSE with the revoke's error. */
+void            kt_account_store_sign_out_async    (KtAccountStore     *self,
+                                                    KtAccount          *account,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+gboolean        kt_account_store_sign_out_finish   (KtAccountStore     *self,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
+
+G_END_DECLS
