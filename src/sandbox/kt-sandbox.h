@@ -26,6 +26,13 @@ typedef enum
   KT_SANDBOX_LIMIT_BODY_TEXT,
 } KtSandboxLimitBody;
 
+GType kt_sandbox_scale_get_type (void) G_GNUC_CONST;
+GType kt_sandbox_reset_form_get_type (void) G_GNUC_CONST;
+GType kt_sandbox_limit_body_get_type (void) G_GNUC_CONST;
+#define KT_TYPE_SANDBOX_SCALE (kt_sandbox_scale_get_type ())
+#define KT_TYPE_SANDBOX_RESET_FORM (kt_sandbox_reset_form_get_type ())
+#define KT_TYPE_SANDBOX_LIMIT_BODY (kt_sandbox_limit_body_get_type ())
+
 #define KT_TYPE_SANDBOX (kt_sandbox_get_type ())
 G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
 
@@ -37,7 +44,9 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  *   "reset-form", "limit-body", "retry-after" (gboolean),
  *   "listen-any" (gboolean: listen on every interface, not only loopback),
  *   "tls-certificate" (GTlsCertificate: serve HTTPS with it),
- *   "log-requests" (gboolean: print one line per request to stdout).
+ *   "log-requests" (gboolean: print one line per request to stdout),
+ *   "redirect-uri" (string: the demo client's registered redirect URI),
+ *   "fault-delay" (double, seconds the "slow" fault holds an answer).
  */
 KtSandbox  *kt_sandbox_new                (void);
 gboolean    kt_sandbox_add_fault          (KtSandbox   *self,
@@ -67,5 +76,7 @@ guint       kt_sandbox_get_counter        (KtSandbox   *self,
 guint       kt_sandbox_count_rows         (KtSandbox   *self,
                                            const char  *resource);
 void        kt_sandbox_revoke_all_tokens  (KtSandbox   *self);
+
+const char *const *kt_sandbox_get_fault_names (void);
 
 G_END_DECLS
