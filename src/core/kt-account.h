@@ -28,12 +28,15 @@ G_DECLARE_FINAL_TYPE (KtAccount, kt_account, KT, ACCOUNT, GObject)
  * 60 for Basic and 180 for OAuth before any header arrives), "exchanges"
  * (GListModel of KtExchange, read-only, newest last).
  * Signals: "token-changed" after a refresh stores a new token;
- * "sign-in-required" when the credential was rejected for good.
+ * "sign-in-required" (GError *why) when the credential was rejected for
+ * good. Getters return values owned by the account; setters copy.
  */
 KtAccount           *kt_account_new                (KtAuthKind           kind,
                                                     const KtOAuthConfig *config);
 KtAuthKind           kt_account_get_kind           (KtAccount           *self);
 const KtOAuthConfig *kt_account_get_config         (KtAccount           *self);
+void                 kt_account_set_config         (KtAccount           *self,
+                                                    const KtOAuthConfig *config);
 gint64               kt_account_get_company_id     (KtAccount           *self);
 void                 kt_account_set_company_id     (KtAccount           *self,
                                                     gint64               company_id);
@@ -41,7 +44,11 @@ const char          *kt_account_get_company_name   (KtAccount           *self);
 void                 kt_account_set_company_name   (KtAccount           *self,
                                                     const char          *name);
 const char          *kt_account_get_currency       (KtAccount           *self);
+void                 kt_account_set_currency       (KtAccount           *self,
+                                                    const char          *currency);
 const char          *kt_account_get_timezone       (KtAccount           *self);
+void                 kt_account_set_timezone       (KtAccount           *self,
+                                                    const char          *timezone);
 gboolean             kt_account_get_demo           (KtAccount           *self);
 void                 kt_account_set_demo           (KtAccount           *self,
                                                     gboolean             demo);

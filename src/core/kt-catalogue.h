@@ -45,9 +45,13 @@ typedef struct
   const char     *search_columns; /* comma-separated column ids searched */
 } KtResource;
 
-/* The resources in sidebar order; static, never freed. */
+/* The resources in sidebar order; static, never freed. kt_catalogue_lookup()
+ * returns NULL for an unknown id. */
 const KtResource *kt_catalogue_get_resources (guint      *n_resources);
 const KtResource *kt_catalogue_lookup        (const char *id);
+/* The index of the column called @column_id, or -1. */
+int               kt_catalogue_find_column   (const KtResource *resource,
+                                              const char       *column_id);
 
 /* The path with {company_id}, {site_id} and {date} filled in, and @query
  * (already encoded, or NULL) appended. The caller owns the string. */

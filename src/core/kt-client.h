@@ -39,6 +39,10 @@ G_DECLARE_FINAL_TYPE (KtClient, kt_client, KT, CLIENT, GObject)
  */
 KtClient   *kt_client_new                   (void);
 SoupSession *kt_client_get_session          (KtClient            *self);
+/* Exchanges of requests made for no account (code exchange, revoke),
+ * newest last; owned by the client. Every exchange, wherever it is kept,
+ * is also announced by the "exchange-recorded" signal. */
+GListModel *kt_client_get_exchanges         (KtClient            *self);
 
 /* @path is relative to the account's API URI ("companies/5678/sites.json")
  * or an absolute URI on the API's origin (an X-Next-Page value). Extra

@@ -24,6 +24,7 @@ gint64      kt_exchange_get_started          (KtExchange *self);
 gint64      kt_exchange_get_duration         (KtExchange *self);
 guint       kt_exchange_get_cost             (KtExchange *self);
 const char *kt_exchange_get_error_message    (KtExchange *self);
+const char *kt_exchange_get_reason          (KtExchange *self);
 
 /* The headers as a NULL-terminated array of alternating names and values;
  * owned by the exchange. */

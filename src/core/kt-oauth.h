@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -25,6 +25,11 @@ typedef struct
   char *error_description;
 } KtOAuthRedirect;
 
+#define KT_TYPE_OAUTH_CONFIG (kt_oauth_config_get_type ())
+
+GType            kt_oauth_config_get_type     (void) G_GNUC_CONST;
+/* Constructors and parsers return memory the caller owns; every function
+ * that takes @error returns NULL or FALSE with it set on failure. */
 KtOAuthConfig   *kt_oauth_config_new          (void);
 KtOAuthConfig   *kt_oauth_config_copy         (const KtOAuthConfig *config);
 void             kt_oauth_config_free         (KtOAuthConfig       *config);

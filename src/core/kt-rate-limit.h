@@ -5,6 +5,9 @@
 
 G_BEGIN_DECLS
 
+/* libsoup 3.2 has no name for status 429. */
+#define KT_STATUS_TOO_MANY_REQUESTS 429
+
 /* Who is waiting for a slot: interactive requests go first, and bulk loads
  * leave a reserve of the window for them. */
 typedef enum
@@ -34,6 +37,10 @@ guint        kt_rate_limit_get_remaining    (KtRateLimit        *self);
 gint64       kt_rate_limit_get_reset_time   (KtRateLimit        *self);
 guint        kt_rate_limit_get_queued       (KtRateLimit        *self);
 gboolean     kt_rate_limit_get_spent        (KtRateLimit        *self);
+guint        kt_rate_limit_get_in_flight    (KtRateLimit        *self);
+gboolean     kt_rate_limit_get_known        (KtRateLimit        *self);
+/* The window length learned from the headers, in seconds (60 until seen). */
+double       kt_rate_limit_get_window_seconds (KtRateLimit      *self);
 
 /* Requests per interval over the last minutes, oldest first: an array of
  * guint counts of @bucket_seconds each. The caller owns the array. */
@@ -50,6 +57,8 @@ gboolean     kt_rate_limit_acquire_finish   (KtRateLimit        *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 void         kt_rate_limit_release          (KtRateLimit        *self);
+/* Gives back a granted slot that was never used to send a request. */
+void         kt_rate_limit_release_unused   (KtRateLimit        *self);
 
 void         kt_rate_limit_update           (KtRateLimit        *self,
                                              guint               status,

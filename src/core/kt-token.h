@@ -21,9 +21,13 @@ typedef struct
   char   *token_type;
   char   *scope;
   gint64  expires_at;
+  gint64  issued_at;   /* when the request that got it was sent; 0 if unknown */
 } KtToken;
 
 GType    kt_token_get_type      (void) G_GNUC_CONST;
+/* Constructors return a token the caller owns; free it with kt_token_free().
+ * kt_token_parse() returns NULL with @error set when the body has no
+ * access_token or is not a JSON object. */
 KtToken *kt_token_new           (void);
 KtToken *kt_token_copy          (const KtToken *token);
 void     kt_token_free          (KtToken       *token);
