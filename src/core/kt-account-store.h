@@ -17,11 +17,16 @@ G_DECLARE_FINAL_TYPE (KtAccountStore, kt_account_store, KT, ACCOUNT_STORE, GObje
  * keyring.
  *
  * Properties: "keyring-available" (gboolean), "keyring-message"
- * (string: why secrets are kept for this session only, or NULL).
+ * (string: why secrets are kept for this session only, or NULL),
+ * "loaded" (gboolean: the first load has completed).
+ *
+ * Demo accounts are kept in memory only, never in the file or keyring.
  */
 KtAccountStore *kt_account_store_new               (KtClient        *client);
 gboolean        kt_account_store_get_keyring_available (KtAccountStore *self);
 const char     *kt_account_store_get_keyring_message   (KtAccountStore *self);
+gboolean        kt_account_store_get_loaded        (KtAccountStore  *self);
+const char     *kt_account_store_get_path          (KtAccountStore  *self);
 
 /* Read the saved accounts and their secrets. */
 void            kt_account_store_load_async        (KtAccountStore     *self,
@@ -54,5 +59,27 @@ void            kt_account_store_sign_out_async    (KtAccountStore     *self,
 gboolean        kt_account_store_sign_out_finish   (KtAccountStore     *self,
                                                     GAsyncResult       *result,
                                                     GError            **error);
+
+/* Keep the client secret of an OAuth 2.0 add-on (from Preferences) in
+ * the keyring, or for this session when there is none. */
+void            kt_account_store_save_client_secret_async    (KtAccountStore     *self,
+                                                              const char         *api_uri,
+                                                              const char         *client_id,
+                                                              const char         *secret,
+                                                              GCancellable       *cancellable,
+                                                              GAsyncReadyCallback callback,
+                                                              gpointer            user_data);
+gboolean        kt_account_store_save_client_secret_finish   (KtAccountStore     *self,
+                                                              GAsyncResult       *result,
+                                                              GError            **error);
+void            kt_account_store_lookup_client_secret_async  (KtAccountStore     *self,
+                                                              const char         *api_uri,
+                                                              const char         *client_id,
+                                                              GCancellable       *cancellable,
+                                                              GAsyncReadyCallback callback,
+                                                              gpointer            user_data);
+char           *kt_account_store_lookup_client_secret_finish (KtAccountStore     *self,
+                                                              GAsyncResult       *result,
+                                                              GError            **error);
 
 G_END_DECLS
