@@ -4,14 +4,26 @@
 
 #include <glib/gi18n.h>
 
+#include "sandbox/kt-sandbox.h"
 #include "kt-application.h"
+#include "kt-basic-dialog.h"
+#include "kt-preferences-window.h"
+#include "kt-sign-in-window.h"
 #include "kt-window.h"
 
 struct _KtApplication
 {
   AdwApplication parent_instance;
 
+  /* --demo was given: start the demo once the window shows. */
   gboolean demo;
+
+  GSettings *settings;
+  KtClient *client;
+  KtAccountStore *store;
+  /* The in-process stand-in for app.demo, started on first use. */
+  KtSandbox *sandbox;
+  GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (KtApplication, kt_application, ADW_TYPE_APPLICATION)
@@ -23,6 +35,246 @@ static const GOptionEntry option_entries[] = {
     N_("Start a local stand-in of the Kounta API and sign in to its demo company"), NULL },
   { NULL }
 };
+
+static AdwToastOverlay *
+find_toast_overlay (GtkWidget *widget)
+{
+  if (ADW_IS_TOAST_OVERLAY (widget))
+    return ADW_TOAST_OVERLAY (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwToastOverlay *overlay = find_toast_overlay (child);
+
+      if (overlay != NULL)
+        return overlay;
+    }
+
+  return NULL;
+}
+
+static GtkWindow *main_window (KtApplication *self);
+
+/* Shows @message in the main window's toast overlay, or only logs it when
+ * there is no window yet. */
+static void
+show_toast (KtApplication *self,
+            const char    *message)
+{
+  GtkWindow *window = main_window (self);
+  AdwToastOverlay *overlay = window != NULL ? find_toast_overlay (GTK_WIDGET (window)) : NULL;
+
+  g_debug ("Telling the user: %s", message);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (overlay, adw_toast_new (message));
+}
+
+static GtkWindow *
+main_window (KtApplication *self)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (KT_IS_WINDOW (l->data))
+        return l->data;
+    }
+
+  return gtk_application_get_active_window (GTK_APPLICATION (self));
+}
+
+static KtOAuthConfig *
+config_from_settings (KtApplication *self)
+{
+  KtOAuthConfig *config = kt_oauth_config_new ();
+
+  config->client_id = g_settings_get_string (self->settings, "client-id");
+  config->redirect_uri = g_settings_get_string (self->settings, "redirect-uri");
+  config->authorize_uri = g_settings_get_string (self->settings, "authorize-uri");
+  config->token_uri = g_settings_get_string (self->settings, "token-uri");
+  config->revoke_uri = g_settings_get_string (self->settings, "revoke-uri");
+  config->api_uri = g_settings_get_string (self->settings, "api-uri");
+
+  return config;
+}
+
+static KtPreferencesWindow *
+open_preferences (KtApplication *self)
+{
+  KtPreferencesWindow *window = kt_preferences_window_new (self->settings, self->store);
+
+  gtk_window_set_transient_for (GTK_WINDOW (window), main_window (self));
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+static void
+on_signed_in_cb (GtkWindow     *window,
+                 KtAccount     *account,
+                 KtApplication *self)
+{
+  GtkWindow *main = main_window (self);
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("Signed in to %s"), kt_account_get_company_name (account));
+  if (KT_IS_WINDOW (main))
+    kt_window_show_account (KT_WINDOW (main), account);
+  show_toast (self, message);
+}
+
+static void
+on_sign_in_cancelled_cb (KtSignInWindow *window,
+                         KtApplication  *self)
+{
+  show_toast (self, _("Sign-in cancelled"));
+}
+
+static void
+open_sign_in_window (KtApplication       *self,
+                     const KtOAuthConfig *config,
+                     gboolean             demo)
+{
+  g_auto(GStrv) extra_hosts = NULL;
+  KtSignInWindow *window;
+
+  /* A demo sign-in stays on the sandbox's own pages. */
+  if (!demo)
+    extra_hosts = g_settings_get_strv (self->settings, "extra-sign-in-hosts");
+
+  window = kt_sign_in_window_new (self->client, self->store, config,
+                                  (const char * const *) extra_hosts, demo);
+  g_signal_connect_object (window, "signed-in", G_CALLBACK (on_signed_in_cb), self, 0);
+  g_signal_connect_object (window, "cancelled", G_CALLBACK (on_sign_in_cancelled_cb), self, 0);
+  gtk_window_set_transient_for (GTK_WINDOW (window), main_window (self));
+  gtk_window_present (GTK_WINDOW (window));
+  kt_sign_in_window_start (window);
+}
+
+static void
+on_client_secret_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(KtApplication) self = user_data;
+  g_autoptr(KtOAuthConfig) config = config_from_settings (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  config->client_secret = kt_account_store_lookup_client_secret_finish (KT_ACCOUNT_STORE (source),
+                                                                        result, &error);
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_warning ("Reading the client secret failed: %s", error->message);
+      message = g_strdup_printf (_("Could not read the client secret from the keyring: %s. "
+                                   "Enter it again in Preferences."),
+                                 error->message);
+      kt_preferences_window_show_message (open_preferences (self), message);
+      return;
+    }
+
+  if (config->client_secret == NULL)
+    {
+      message = g_strdup_printf (_("Enter and save the client secret of add-on “%s”, "
+                                   "then sign in again."),
+                                 config->client_id);
+      kt_preferences_window_show_message (open_preferences (self), message);
+      return;
+    }
+
+  open_sign_in_window (self, config, FALSE);
+}
+
+static void
+kt_application_sign_in (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  KtApplication *self = KT_APPLICATION (user_data);
+  g_autoptr(KtOAuthConfig) config = config_from_settings (self);
+
+  if (*config->client_id == '\0')
+    {
+      kt_preferences_window_show_message (open_preferences (self),
+                                          _("Enter and save the client id and secret of your "
+                                            "Kounta add-on, then sign in again."));
+      return;
+    }
+
+  kt_account_store_lookup_client_secret_async (self->store, config->api_uri, config->client_id,
+                                               self->cancellable, on_client_secret_cb,
+                                               g_object_ref (self));
+}
+
+static void
+kt_application_sign_in_basic (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  KtApplication *self = KT_APPLICATION (user_data);
+  g_autofree char *api_uri = g_settings_get_string (self->settings, "api-uri");
+  g_autofree char *client_id = g_settings_get_string (self->settings, "client-id");
+  KtBasicDialog *dialog;
+
+  dialog = kt_basic_dialog_new (self->client, self->store, api_uri);
+  kt_basic_dialog_fill (dialog, client_id, NULL);
+  g_signal_connect_object (dialog, "signed-in", G_CALLBACK (on_signed_in_cb), self, 0);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), main_window (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+kt_application_start_demo (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  KtApplication *self = KT_APPLICATION (user_data);
+  g_autoptr(KtOAuthConfig) config = kt_oauth_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (self->sandbox == NULL)
+    {
+      g_autoptr(KtSandbox) sandbox = kt_sandbox_new ();
+
+      g_object_set (sandbox, "scale", KT_SANDBOX_SCALE_DEMO, NULL);
+      /* Port 0: the system picks a free loopback port for this run. */
+      if (!kt_sandbox_start (sandbox, 0, &error))
+        {
+          g_autofree char *message = NULL;
+
+          g_warning ("Starting the demo sandbox failed: %s", error->message);
+          message = g_strdup_printf (_("Could not start the demo server: %s"), error->message);
+          show_toast (self, message);
+          return;
+        }
+
+      g_debug ("The demo sandbox listens at %s", kt_sandbox_get_base_uri (sandbox));
+      self->sandbox = g_steal_pointer (&sandbox);
+    }
+
+  config->client_id = g_strdup (kt_sandbox_get_client_id (self->sandbox));
+  config->client_secret = g_strdup (kt_sandbox_get_client_secret (self->sandbox));
+  config->redirect_uri = g_strdup (kt_sandbox_get_redirect_uri (self->sandbox));
+  config->authorize_uri = g_strdup (kt_sandbox_get_authorize_uri (self->sandbox));
+  config->token_uri = g_strdup (kt_sandbox_get_token_uri (self->sandbox));
+  config->revoke_uri = g_strdup (kt_sandbox_get_revoke_uri (self->sandbox));
+  config->api_uri = g_strdup (kt_sandbox_get_api_uri (self->sandbox));
+
+  open_sign_in_window (self, config, TRUE);
+}
+
+static void
+kt_application_show_preferences (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  open_preferences (KT_APPLICATION (user_data));
+}
 
 static void
 kt_application_show_about (GSimpleAction *action,
@@ -66,7 +318,29 @@ kt_application_quit (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", kt_application_show_about },
   { "quit", kt_application_quit },
+  { "sign-in", kt_application_sign_in },
+  { "sign-in-basic", kt_application_sign_in_basic },
+  { "demo", kt_application_start_demo },
+  { "preferences", kt_application_show_preferences },
 };
+
+static void
+on_store_loaded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(KtApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_account_store_load_finish (KT_ACCOUNT_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_warning ("Loading the accounts failed: %s", error->message);
+      show_toast (self, error->message);
+    }
+}
 
 static int
 kt_application_handle_local_options (GApplication *app,
@@ -88,35 +362,89 @@ kt_application_handle_local_options (GApplication *app,
 static void
 kt_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  KtApplication *self = KT_APPLICATION (app);
+  GtkWindow *window = main_window (self);
 
-  if (window == NULL)
-    window = GTK_WINDOW (kt_window_new (KT_APPLICATION (app)));
+  if (!KT_IS_WINDOW (window))
+    window = GTK_WINDOW (kt_window_new (self));
 
   gtk_window_present (window);
+
+  if (self->demo)
+    {
+      self->demo = FALSE;
+      g_action_group_activate_action (G_ACTION_GROUP (self), "demo", NULL);
+    }
 }
 
 static void
 kt_application_startup (GApplication *app)
 {
+  KtApplication *self = KT_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (kt_application_parent_class)->startup (app);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->client = kt_client_new ();
+  self->store = kt_account_store_new (self->client);
+  self->cancellable = g_cancellable_new ();
+
+  /* The window follows the store; accounts appear once their keyring
+   * items are read. */
+  kt_account_store_load_async (self->store, self->cancellable, on_store_loaded_cb,
+                               g_object_ref (self));
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+}
+
+static void
+kt_application_shutdown (GApplication *app)
+{
+  KtApplication *self = KT_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+
+  if (self->sandbox != NULL)
+    {
+      g_debug ("Stopping the demo sandbox");
+      kt_sandbox_stop (self->sandbox);
+    }
+
+  G_APPLICATION_CLASS (kt_application_parent_class)->shutdown (app);
+}
+
+static void
+kt_application_finalize (GObject *object)
+{
+  KtApplication *self = KT_APPLICATION (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  g_clear_object (&self->sandbox);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (kt_application_parent_class)->finalize (object);
 }
 
 static void
 kt_application_class_init (KtApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = kt_application_finalize;
 
   app_class->activate = kt_application_activate;
   app_class->startup = kt_application_startup;
+  app_class->shutdown = kt_application_shutdown;
   app_class->handle_local_options = kt_application_handle_local_options;
 }
 
@@ -137,4 +465,24 @@ kt_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/kounter/Kounter",
                        NULL);
+}
+
+/* Returns the application's HTTP client (NULL before startup); the
+ * application owns it. */
+KtClient *
+kt_application_get_client (KtApplication *self)
+{
+  g_return_val_if_fail (KT_IS_APPLICATION (self), NULL);
+
+  return self->client;
+}
+
+/* Returns the application's account store (NULL before startup); the
+ * application owns it. */
+KtAccountStore *
+kt_application_get_account_store (KtApplication *self)
+{
+  g_return_val_if_fail (KT_IS_APPLICATION (self), NULL);
+
+  return self->store;
 }

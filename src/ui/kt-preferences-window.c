@@ -1,0 +1,359 @@
+#define G_LOG_DOMAIN "kt-preferences-window"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "kt-preferences-window.h"
+
+struct _KtPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  AdwEntryRow *api_uri_row;
+  AdwEntryRow *authorize_uri_row;
+  AdwEntryRow *client_id_row;
+  AdwPasswordEntryRow *client_secret_row;
+  AdwEntryRow *extra_hosts_row;
+  GtkLabel *keyring_label;
+  GtkButton *reset_button;
+  AdwEntryRow *redirect_uri_row;
+  AdwEntryRow *revoke_uri_row;
+  AdwEntryRow *token_uri_row;
+
+  GSettings *settings;
+  KtAccountStore *store;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (KtPreferencesWindow, kt_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* The GSettings key each text row writes, and whether it holds a web
+ * address that must be http or https. */
+typedef struct
+{
+  const char *key;
+  gboolean web_uri;
+} RowKey;
+
+static const RowKey client_id_key = { "client-id", FALSE };
+static const RowKey redirect_uri_key = { "redirect-uri", FALSE };
+static const RowKey authorize_uri_key = { "authorize-uri", TRUE };
+static const RowKey token_uri_key = { "token-uri", TRUE };
+static const RowKey revoke_uri_key = { "revoke-uri", TRUE };
+static const RowKey api_uri_key = { "api-uri", TRUE };
+
+static void
+toast (KtPreferencesWindow *self,
+       const char          *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 8);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+static const char *
+row_title (AdwEntryRow *row)
+{
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+}
+
+static void
+load_rows (KtPreferencesWindow *self)
+{
+  struct { AdwEntryRow *row; const RowKey *key; } rows[] = {
+    { self->client_id_row, &client_id_key },
+    { self->redirect_uri_row, &redirect_uri_key },
+    { self->authorize_uri_row, &authorize_uri_key },
+    { self->token_uri_row, &token_uri_key },
+    { self->revoke_uri_row, &revoke_uri_key },
+    { self->api_uri_row, &api_uri_key },
+  };
+  g_auto(GStrv) hosts = g_settings_get_strv (self->settings, "extra-sign-in-hosts");
+  g_autofree char *joined = g_strjoinv (", ", hosts);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *value = g_settings_get_string (self->settings, rows[i].key->key);
+
+      g_object_set_data (G_OBJECT (rows[i].row), "kt-row-key", (gpointer) rows[i].key);
+      gtk_editable_set_text (GTK_EDITABLE (rows[i].row), value);
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (self->extra_hosts_row), joined);
+}
+
+/* Checks @value for @key; on failure returns a message naming the value. */
+static char *
+check_value (AdwEntryRow  *row,
+             const RowKey *key,
+             const char   *value)
+{
+  g_autofree char *scheme = NULL;
+
+  if (!key->web_uri && g_strcmp0 (key->key, "redirect-uri") != 0)
+    return NULL;
+
+  if (!g_uri_is_valid (value, G_URI_FLAGS_NONE, NULL))
+    return g_strdup_printf (_("%s “%s” is not a valid absolute URI; enter a full address "
+                              "such as https://api.kounta.com/v1/."),
+                            row_title (row), value);
+
+  scheme = g_uri_parse_scheme (value);
+  if (key->web_uri && g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0)
+    return g_strdup_printf (_("%s “%s” must start with https:// (or http:// for a local "
+                              "test server)."),
+                            row_title (row), value);
+
+  return NULL;
+}
+
+static void
+on_text_applied_cb (AdwEntryRow         *row,
+                    KtPreferencesWindow *self)
+{
+  const RowKey *key = g_object_get_data (G_OBJECT (row), "kt-row-key");
+  g_autofree char *value = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  g_autofree char *problem = NULL;
+  g_autofree char *message = NULL;
+
+  g_return_if_fail (key != NULL);
+
+  problem = check_value (row, key, value);
+  if (problem != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      toast (self, problem);
+      return;
+    }
+
+  g_settings_set_string (self->settings, key->key, value);
+  g_debug ("Saved the preference %s", key->key);
+  message = g_strdup_printf (_("%s saved"), row_title (row));
+  toast (self, message);
+}
+
+static void
+on_hosts_applied_cb (AdwEntryRow         *row,
+                     KtPreferencesWindow *self)
+{
+  g_auto(GStrv) parts = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (row)), ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) hosts = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *host = g_ascii_strdown (g_strstrip (parts[i]), -1);
+      g_autofree char *probe = NULL;
+      g_autofree char *message = NULL;
+
+      if (*host == '\0')
+        continue;
+
+      /* A host is valid when it forms a URI whose host part is the whole
+       * text, optionally with a port. */
+      probe = g_strconcat ("https://", host, "/", NULL);
+      if (strpbrk (host, "/?#@ ") != NULL || !g_uri_is_valid (probe, G_URI_FLAGS_NONE, NULL))
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+          message = g_strdup_printf (_("“%s” is not a host name; enter names such as "
+                                       "login.example.com, separated by commas."),
+                                     host);
+          toast (self, message);
+          return;
+        }
+
+      g_strv_builder_add (builder, host);
+    }
+
+  hosts = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "extra-sign-in-hosts", (const char * const *) hosts);
+  toast (self, _("Extra sign-in hosts saved"));
+}
+
+static void
+on_secret_saved_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(KtPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_account_store_save_client_secret_finish (KT_ACCOUNT_STORE (source), result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      message = g_strdup_printf (_("The client secret was not saved: %s"), error->message);
+      toast (self, message);
+      return;
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (self->client_secret_row), "");
+  if (kt_account_store_get_keyring_available (self->store))
+    toast (self, _("Client secret saved in the keyring"));
+  else
+    toast (self, _("Client secret kept until Kounter quits, because there is no keyring"));
+}
+
+static void
+on_secret_applied_cb (AdwEntryRow         *row,
+                      KtPreferencesWindow *self)
+{
+  g_autofree char *client_id = g_settings_get_string (self->settings, "client-id");
+  g_autofree char *api_uri = g_settings_get_string (self->settings, "api-uri");
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  if (*client_id == '\0')
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->client_id_row), "error");
+      toast (self, _("Save the client id first: the secret is stored for that client id."));
+      return;
+    }
+
+  if (*secret == '\0')
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      toast (self, _("The client secret is empty; paste it from your add-on’s settings in Kounta."));
+      return;
+    }
+
+  kt_account_store_save_client_secret_async (self->store, api_uri, client_id, secret,
+                                             self->cancellable, on_secret_saved_cb,
+                                             g_object_ref (self));
+}
+
+static void
+on_row_changed_cb (GtkEditable         *editable,
+                   KtPreferencesWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+}
+
+static void
+on_reset_clicked_cb (GtkButton           *button,
+                     KtPreferencesWindow *self)
+{
+  const char *keys[] = { "authorize-uri", "token-uri", "revoke-uri", "api-uri", "extra-sign-in-hosts" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (self->settings, keys[i]);
+
+  load_rows (self);
+  toast (self, _("Service addresses reset to Kounta’s"));
+}
+
+static void
+update_keyring_label (KtPreferencesWindow *self)
+{
+  const char *message = kt_account_store_get_keyring_message (self->store);
+
+  gtk_label_set_label (self->keyring_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->keyring_label), message != NULL);
+}
+
+static void
+on_keyring_message_cb (KtAccountStore      *store,
+                       GParamSpec          *pspec,
+                       KtPreferencesWindow *self)
+{
+  update_keyring_label (self);
+}
+
+static void
+kt_preferences_window_dispose (GObject *object)
+{
+  KtPreferencesWindow *self = KT_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (kt_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+kt_preferences_window_finalize (GObject *object)
+{
+  KtPreferencesWindow *self = KT_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (kt_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+kt_preferences_window_class_init (KtPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kt_preferences_window_dispose;
+  object_class->finalize = kt_preferences_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "kt-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, api_uri_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, authorize_uri_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, client_id_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, client_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, extra_hosts_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, redirect_uri_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, revoke_uri_row);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, token_uri_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_hosts_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_reset_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_secret_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_text_applied_cb);
+}
+
+static void
+kt_preferences_window_init (KtPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+}
+
+/* Returns a new preferences window editing @settings; GTK owns it once
+ * presented. */
+KtPreferencesWindow *
+kt_preferences_window_new (GSettings      *settings,
+                           KtAccountStore *store)
+{
+  KtPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (KT_IS_ACCOUNT_STORE (store), NULL);
+
+  self = g_object_new (KT_TYPE_PREFERENCES_WINDOW, NULL);
+  self->settings = g_object_ref (settings);
+  self->store = g_object_ref (store);
+
+  load_rows (self);
+  update_keyring_label (self);
+  g_signal_connect (store, "notify::keyring-message", G_CALLBACK (on_keyring_message_cb), self);
+
+  return self;
+}
+
+/* Shows @message as a toast, such as what to fill in before signing in. */
+void
+kt_preferences_window_show_message (KtPreferencesWindow *self,
+                                    const char          *message)
+{
+  g_return_if_fail (KT_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  toast (self, message);
+}
