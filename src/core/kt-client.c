@@ -496,7 +496,7 @@ on_refresh_done_cb (GObject      *source,
   else if (g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_GRANT)
            || g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_CLIENT))
     {
-      g_warning ("Refreshing the token of company %" G_GINT64_FORMAT " was rejected: %s",
+      g_debug ("Refreshing the token of company %" G_GINT64_FORMAT " was rejected: %s",
                  kt_account_get_company_id (refresh->account), error->message);
       kt_account_emit_sign_in_required (refresh->account, error);
     }

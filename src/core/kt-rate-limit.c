@@ -27,6 +27,13 @@
 #define BARE_429_FIRST_WAIT ((gint64) G_USEC_PER_SEC)
 #define BARE_429_MAX_WAIT (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 
+/* Bounds of the margin waited past a reset time. It starts at the
+ * "reset-margin" property, halves after each first request of a window
+ * that is accepted and grows after one answered 429, so it settles near
+ * what the server's rounding of the reset time needs. */
+#define MIN_RESET_MARGIN (G_USEC_PER_SEC / 20)
+#define MAX_RESET_MARGIN (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC)
+
 struct _KtRateLimit
 {
   GObject parent_instance;
@@ -40,6 +47,9 @@ struct _KtRateLimit
   /* FALSE after a reset was assumed and before a response confirmed it:
    * only one request goes out until then. */
   gboolean confirmed;
+  /* TRUE from an assumed reset until the first answer after it, which
+   * tells whether the margin was long enough. */
+  gboolean probing;
   guint in_flight;
   guint reserve;
   gint64 reset_margin;
@@ -244,6 +254,7 @@ roll_window (KtRateLimit *self,
   self->remaining = self->in_flight < self->limit ? self->limit - self->in_flight : 0;
   self->reset_time = 0;
   self->confirmed = FALSE;
+  self->probing = TRUE;
 }
 
 static void
@@ -563,7 +574,7 @@ kt_rate_limit_class_init (KtRateLimitClass *klass)
     g_param_spec_uint ("reserve", NULL, NULL, 0, G_MAXUINT, 0, rw_flags);
   /* Seconds waited past a reset time before the window counts as fresh. */
   properties[PROP_RESET_MARGIN] =
-    g_param_spec_double ("reset-margin", NULL, NULL, 0, 60, 1.0, rw_flags);
+    g_param_spec_double ("reset-margin", NULL, NULL, 0, 60, 0.5, rw_flags);
   /* The window length seen from the headers, in seconds; 60 until seen. */
   properties[PROP_WINDOW_SECONDS] =
     g_param_spec_double ("window-seconds", NULL, NULL, 0, G_MAXDOUBLE, 60, read_flags);
@@ -585,7 +596,7 @@ kt_rate_limit_init (KtRateLimit *self)
   self->limit = 60;
   self->remaining = 60;
   self->confirmed = TRUE;
-  self->reset_margin = G_USEC_PER_SEC;
+  self->reset_margin = G_USEC_PER_SEC / 2;
   self->window_seconds = 60;
   self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_queue_init (&self->interactive);
@@ -857,6 +868,15 @@ kt_rate_limit_update (KtRateLimit        *self,
       self->known = TRUE;
     }
 
+  if (self->probing)
+    {
+      self->probing = FALSE;
+      if (status == KT_STATUS_TOO_MANY_REQUESTS)
+        self->reset_margin = MIN (MAX_RESET_MARGIN, self->reset_margin * 2 + G_USEC_PER_SEC / 4);
+      else
+        self->reset_margin = MAX (MIN_RESET_MARGIN, self->reset_margin / 2);
+    }
+
   if (status == KT_STATUS_TOO_MANY_REQUESTS)
     {
       gint64 until = MAX (reset, retry);
@@ -899,8 +919,11 @@ kt_rate_limit_update (KtRateLimit        *self,
         }
       else if (ABS (reset - self->reset_time) <= SAME_WINDOW_TOLERANCE)
         {
+          /* Each answer's estimate errs late by the rounding up of a
+           * one-second value, by a different fraction; the earliest is
+           * the closest. */
           self->remaining = MIN (self->remaining, header_remaining);
-          self->reset_time = MAX (self->reset_time, reset);
+          self->reset_time = MIN (self->reset_time, reset);
         }
       else if (reset > self->reset_time)
         {
