@@ -183,7 +183,7 @@ keyring_failed (KtAccountStore *self,
 {
   g_autofree char *message = NULL;
 
-  g_warning ("Keeping secrets for this session only: %s", error->message);
+  g_message ("Keeping secrets for this session only: %s", error->message);
   message = g_strdup_printf (_("Secrets are kept for this session only: %s. "
                                "Unlock or set up a keyring and restart Kounter to keep them."),
                              error->message);
@@ -449,7 +449,7 @@ on_file_saved_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    g_warning ("Writing the accounts file %s failed: %s", self->path, error->message);
+    g_message ("Writing the accounts file %s failed: %s", self->path, error->message);
   else
     g_debug ("Wrote the accounts file %s", self->path);
 
@@ -640,7 +640,7 @@ on_load_lookup_cb (GObject      *source,
 
   if (error != NULL)
     {
-      g_warning ("Reading the keyring item of company %" G_GINT64_FORMAT " failed: %s",
+      g_message ("Reading the keyring item of company %" G_GINT64_FORMAT " failed: %s",
                  get_member_int (object, "company_id"), error->message);
       keyring_failed (self, error);
     }
@@ -794,6 +794,7 @@ on_load_check_cb (GObject      *source,
   KtAccountStore *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
+  GCancellable *cancellable;
 
   if (kt_secret_store_check_finish (KT_SECRET_STORE (source), result, &error))
     {
@@ -811,8 +812,8 @@ on_load_check_cb (GObject      *source,
     }
 
   file = g_file_new_for_path (self->path);
-  g_file_load_contents_async (file, g_task_get_cancellable (task),
-                              on_accounts_file_cb, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  g_file_load_contents_async (file, cancellable, on_accounts_file_cb, g_steal_pointer (&task));
 }
 
 /* Adding. */
@@ -972,7 +973,7 @@ on_sign_out_deleted_cb (GObject      *source,
 
   if (!kt_secret_store_delete_finish (KT_SECRET_STORE (source), result, &error))
     {
-      g_warning ("Deleting the keyring item of company %" G_GINT64_FORMAT " failed: %s",
+      g_message ("Deleting the keyring item of company %" G_GINT64_FORMAT " failed: %s",
                  kt_account_get_company_id (data->account), error->message);
       data->local_error = g_error_new (KT_ERROR, KT_ERROR_NO_KEYRING,
                                        _("Could not delete the keyring item of “%s”: %s. "
@@ -1039,7 +1040,7 @@ on_revoke_cb (GObject      *source,
           return;
         }
 
-      g_warning ("Revoking the token of company %" G_GINT64_FORMAT " failed: %s",
+      g_message ("Revoking the token of company %" G_GINT64_FORMAT " failed: %s",
                  kt_account_get_company_id (data->account), error->message);
       data->revoke_error = g_steal_pointer (&error);
     }

@@ -47,7 +47,7 @@ on_unlock_cb (GObject      *source,
       g_autofree char *reason = g_strdup_printf ("The keyring is locked and unlocking it failed: %s",
                                                  error->message);
 
-      g_warning ("Unlocking the default keyring failed: %s", error->message);
+      g_message ("Unlocking the default keyring failed: %s", error->message);
       no_keyring_error (task, reason);
       return;
     }
@@ -71,6 +71,7 @@ on_default_collection_cb (GObject      *source,
   KtSecretStore *self = g_task_get_source_object (task);
   g_autoptr(SecretCollection) collection = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   GList *objects;
 
   collection = secret_collection_for_alias_finish (result, &error);
@@ -106,7 +107,8 @@ on_default_collection_cb (GObject      *source,
 
   g_debug ("The default keyring is locked; asking to unlock it");
   objects = g_list_append (NULL, collection);
-  secret_service_unlock (self->service, objects, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  secret_service_unlock (self->service, objects, cancellable,
                          on_unlock_cb, g_steal_pointer (&task));
   g_list_free (objects);
 }
@@ -119,6 +121,7 @@ on_service_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   KtSecretStore *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   g_clear_object (&self->service);
   self->service = secret_service_get_finish (result, &error);
@@ -138,8 +141,9 @@ on_service_cb (GObject      *source,
       return;
     }
 
+  cancellable = g_task_get_cancellable (task);
   secret_collection_for_alias (self->service, SECRET_COLLECTION_DEFAULT,
-                               SECRET_COLLECTION_NONE, g_task_get_cancellable (task),
+                               SECRET_COLLECTION_NONE, cancellable,
                                on_default_collection_cb, g_steal_pointer (&task));
 }
 

@@ -170,7 +170,7 @@ on_client_secret_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Reading the client secret failed: %s", error->message);
+      g_message ("Reading the client secret failed: %s", error->message);
       message = g_strdup_printf (_("Could not read the client secret from the keyring: %s. "
                                    "Enter it again in Preferences."),
                                  error->message);
@@ -247,7 +247,7 @@ kt_application_start_demo (GSimpleAction *action,
         {
           g_autofree char *message = NULL;
 
-          g_warning ("Starting the demo sandbox failed: %s", error->message);
+          g_message ("Starting the demo sandbox failed: %s", error->message);
           message = g_strdup_printf (_("Could not start the demo server: %s"), error->message);
           show_toast (self, message);
           return;
@@ -337,7 +337,7 @@ on_store_loaded_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Loading the accounts failed: %s", error->message);
+      g_message ("Loading the accounts failed: %s", error->message);
       show_toast (self, error->message);
     }
 }

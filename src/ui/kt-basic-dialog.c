@@ -94,7 +94,7 @@ on_account_added_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Saving the Basic account failed: %s", error->message);
+      g_message ("Saving the Basic account failed: %s", error->message);
       message = g_strdup_printf (_("Saving the account failed: %s"), error->message);
       show_error (self, message);
       set_busy (self, FALSE);

@@ -286,7 +286,7 @@ on_account_added_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Saving the account failed: %s", error->message);
+      g_message ("Saving the account failed: %s", error->message);
       message = g_strdup_printf (_("Saving the account failed: %s"), error->message);
       show_error (self, _("Account Not Saved"), message, TRUE);
       return;
@@ -310,7 +310,7 @@ on_company_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Reading the company failed: %s", error->message);
+      g_message ("Reading the company failed: %s", error->message);
       host = dup_host (self->config->api_uri);
       message = g_strdup_printf (_("Reading the company at %s failed: %s. "
                                    "Check the API URI in Preferences and retry."),
@@ -340,7 +340,7 @@ on_code_exchanged_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Exchanging the authorization code failed: %s", error->message);
+      g_message ("Exchanging the authorization code failed: %s", error->message);
       host = dup_host (self->config->token_uri);
       if (g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_CLIENT))
         message = g_strdup_printf (_("%s rejected the client id “%s” or its secret. "
@@ -406,7 +406,7 @@ handle_redirect (KtSignInWindow *self,
 
       if (g_error_matches (error, KT_ERROR, KT_ERROR_STATE_MISMATCH))
         {
-          g_warning ("Rejected a redirect whose state does not match the request");
+          g_message ("Rejected a redirect whose state does not match the request");
           show_error (self, _("Sign-In Rejected"),
                       _("The answer to this sign-in carried a different state value than "
                         "the request, so Kounter rejected it to protect your account. "
@@ -415,7 +415,7 @@ handle_redirect (KtSignInWindow *self,
           return;
         }
 
-      g_warning ("The sign-in page returned an error: %s", error->message);
+      g_message ("The sign-in page returned an error: %s", error->message);
       message = g_strdup_printf (_("Kounta reported: %s. Retry to start again."),
                                  redirect->error_description ? redirect->error_description
                                                              : error->message);
@@ -546,7 +546,7 @@ on_load_failed_cb (WebKitWebView   *web_view,
     return TRUE;
 
   host = dup_host (failing_uri);
-  g_warning ("Loading a page of %s failed: %s", host, error->message);
+  g_message ("Loading a page of %s failed: %s", host, error->message);
   message = g_strdup_printf (_("Could not load the sign-in page of %s: %s. "
                                "Check your network connection and the authorize URI "
                                "in Preferences, then retry."),
@@ -566,7 +566,7 @@ on_load_failed_with_tls_errors_cb (WebKitWebView        *web_view,
   g_autofree char *host = dup_host (failing_uri);
   g_autofree char *message = NULL;
 
-  g_warning ("Refused %s: its certificate has errors (flags 0x%x)", host, errors);
+  g_message ("Refused %s: its certificate has errors (flags 0x%x)", host, errors);
 
   /* There is deliberately no way to accept the certificate anyway. */
   message = g_strdup_printf (_("Kounter did not load %s because its certificate is not "
@@ -589,7 +589,7 @@ on_web_process_terminated_cb (WebKitWebView                     *web_view,
   if (reason == WEBKIT_WEB_PROCESS_TERMINATED_BY_API)
     return;
 
-  g_warning ("The web process of the sign-in view ended (reason %d)", reason);
+  g_message ("The web process of the sign-in view ended (reason %d)", reason);
   show_error (self, _("Page Not Loaded"),
               _("The page stopped working because its web process ended. Retry to start again."),
               TRUE);
