@@ -3,37 +3,1183 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "core/kt-account-store.h"
+#include "core/kt-catalogue.h"
+#include "core/kt-error.h"
+#include "kt-detail-pane.h"
+#include "kt-export.h"
+#include "kt-inspector.h"
+#include "kt-rate-meter.h"
+#include "kt-resource-view.h"
 #include "kt-window.h"
+
+/* Resources whose list rows are short: selecting one fetches the record. */
+static const char * const full_record_resources[] = { "orders", "sites" };
+
+typedef enum
+{
+  FETCH_FULL_RECORD,   /* the selected row's full record replaces the row */
+  FETCH_LINK,          /* a related record opens on top */
+  FETCH_CURRENT,       /* the shown record, for its headers */
+} KtFetchMode;
+
+typedef struct
+{
+  KtWindow *self;
+  const KtResource *resource;
+  KtFetchMode mode;
+  guint generation;
+} KtFetchData;
 
 struct _KtWindow
 {
   AdwApplicationWindow parent_instance;
 
+  GtkMenuButton *account_button;
+  GtkPopover *account_popover;
+  GtkListBox *accounts_list;
+  GtkButton *back_button;
+  GtkWidget *content;
+  AdwWindowTitle *content_title;
+  AdwFlap *detail_flap;
+  KtDetailPane *detail_pane;
   AdwStatusPage *empty_page;
+  GtkLabel *keyring_label;
+  GtkRevealer *keyring_revealer;
+  AdwLeaflet *leaflet;
+  GtkStack *main_stack;
+  KtRateMeter *rate_meter;
+  GtkListBox *sidebar_list;
+  AdwStatusPage *signed_out_page;
+  GtkButton *sign_in_again_button;
+  AdwToastOverlay *toast_overlay;
+  GtkStack *view_stack;
+
+  KtClient *client;
+  KtAccountStore *store;
+  KtAccount *account;
+  GCancellable *cancellable;       /* requests made for the shown account */
+  GHashTable *views;               /* resource id → KtResourceView, owned by view_stack */
+  GHashTable *count_labels;        /* resource id → GtkLabel */
+  GHashTable *sidebar_rows;        /* resource id → GtkListBoxRow */
+  GHashTable *counts;              /* resource id → char *, as shown */
+  KtResourceView *current_view;
+  KtRowModel *sites;
+  KtRowModel *categories;
+  KtLoader *sites_loader;
+  KtLoader *categories_loader;
+  KtInspector *inspector;          /* weak */
+  guint fetch_generation;
+  gboolean keyring_dismissed;
 };
+
+enum {
+  PROP_0,
+  PROP_CLIENT,
+  PROP_ACCOUNT_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KtWindow, kt_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void show_resource_view (KtWindow       *self,
+                                KtResourceView *view);
+
 static void
-kt_window_close_action (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
+toast (KtWindow   *self,
+       const char *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static gboolean
+is_full_record_resource (const KtResource *resource)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (full_record_resources); i++)
+    {
+      if (g_strcmp0 (full_record_resources[i], resource->id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The path of one record of @resource, or NULL when the API has no such
+ * path for it. The caller owns the string. */
+static char *
+build_record_path (KtWindow         *self,
+                   const KtResource *resource,
+                   gint64            id)
+{
+  gint64 company_id = kt_account_get_company_id (self->account);
+  g_autofree char *list_path = NULL;
+  gsize length;
+
+  if (resource->scope == KT_SCOPE_SINGLE)
+    return kt_catalogue_build_path (resource, company_id, 0, NULL, NULL);
+
+  if (resource->scope != KT_SCOPE_COMPANY || id <= 0)
+    return NULL;
+
+  list_path = kt_catalogue_build_path (resource, company_id, 0, NULL, NULL);
+  length = strlen (list_path);
+  if (g_str_has_suffix (list_path, ".json"))
+    list_path[length - strlen (".json")] = '\0';
+
+  return g_strdup_printf ("%s/%" G_GINT64_FORMAT ".json", list_path, id);
+}
+
+/* Sidebar */
+
+static void
+update_count (KtWindow       *self,
+              KtResourceView *view)
+{
+  const KtResource *resource = kt_resource_view_get_resource (view);
+  GtkLabel *label = g_hash_table_lookup (self->count_labels, resource->id);
+  guint rows = kt_resource_view_get_rows_loaded (view);
+  g_autofree char *text = NULL;
+  g_autofree char *accessible = NULL;
+
+  if (label == NULL || resource->scope == KT_SCOPE_SINGLE)
+    return;
+
+  if (kt_resource_view_get_complete (view))
+    {
+      text = g_strdup_printf ("%u", rows);
+      accessible = g_strdup_printf (ngettext ("%u row", "%u rows", rows), rows);
+    }
+  else if (rows > 0)
+    {
+      /* TRANSLATORS: a count in the sidebar when more pages remain: "100+" */
+      text = g_strdup_printf (_("%u+"), rows);
+      accessible = g_strdup_printf (ngettext ("%u row loaded, more on the server",
+                                              "%u rows loaded, more on the server", rows), rows);
+    }
+  else
+    {
+      text = g_strdup ("");
+    }
+
+  gtk_label_set_label (label, text);
+  if (accessible != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                    -1);
+  g_hash_table_replace (self->counts, g_strdup (resource->id), g_steal_pointer (&text));
+}
+
+/* The catalogue's icon, or a stand-in when the icon theme lacks it (the
+ * Adwaita theme of GNOME 43 has no building or credit-card icon). */
+static const char *
+sidebar_icon_name (const KtResource *resource)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+  if (resource->icon_name != NULL && gtk_icon_theme_has_icon (theme, resource->icon_name))
+    return resource->icon_name;
+  if (resource->scope == KT_SCOPE_SINGLE)
+    return "go-home-symbolic";
+
+  return "view-list-symbolic";
+}
+
+static void
+build_sidebar (KtWindow *self)
+{
+  guint n_resources = 0;
+  const KtResource *resources = kt_catalogue_get_resources (&n_resources);
+
+  for (guint i = 0; i < n_resources; i++)
+    {
+      const KtResource *resource = &resources[i];
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *icon = gtk_image_new_from_icon_name (sidebar_icon_name (resource));
+      GtkWidget *title = gtk_label_new (_(resource->title));
+      GtkWidget *count = gtk_label_new (NULL);
+
+      gtk_widget_set_hexpand (title, TRUE);
+      gtk_label_set_xalign (GTK_LABEL (title), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (count, "dim-label");
+      gtk_widget_add_css_class (count, "numeric");
+      gtk_widget_add_css_class (count, "caption");
+
+      gtk_box_append (GTK_BOX (box), icon);
+      gtk_box_append (GTK_BOX (box), title);
+      gtk_box_append (GTK_BOX (box), count);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      g_object_set_data (G_OBJECT (row), "kt-resource", (gpointer) resource);
+      gtk_list_box_append (self->sidebar_list, row);
+
+      g_hash_table_insert (self->count_labels, (gpointer) resource->id, count);
+      g_hash_table_insert (self->sidebar_rows, (gpointer) resource->id, row);
+    }
+}
+
+static void
+on_sidebar_row_activated_cb (GtkListBox    *list,
+                             GtkListBoxRow *row,
+                             KtWindow      *self)
+{
+  const KtResource *resource = g_object_get_data (G_OBJECT (row), "kt-resource");
+
+  if (resource != NULL && self->account != NULL)
+    kt_window_show_resource (self, resource->id);
+}
+
+static void
+on_back_clicked_cb (GtkButton *button,
+                    KtWindow  *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* Lookups for the filters */
+
+static void
+on_lookup_loaded_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(KtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_loader_load_all_finish (KT_LOADER (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Loading the filter choices failed: %s", error->message);
+}
+
+static void
+ensure_lookups (KtWindow *self)
+{
+  gint64 company_id = kt_account_get_company_id (self->account);
+
+  if (self->sites_loader == NULL)
+    {
+      const KtResource *resource = kt_catalogue_lookup ("sites");
+      g_autofree char *path = kt_catalogue_build_path (resource, company_id, 0, NULL, NULL);
+
+      self->sites_loader = kt_loader_new (self->client, self->account, path, self->sites);
+      kt_loader_load_all_async (self->sites_loader, self->cancellable, on_lookup_loaded_cb, g_object_ref (self));
+    }
+
+  if (self->categories_loader == NULL)
+    {
+      const KtResource *resource = kt_catalogue_lookup ("categories");
+      g_autofree char *path = kt_catalogue_build_path (resource, company_id, 0, NULL, NULL);
+
+      self->categories_loader = kt_loader_new (self->client, self->account, path, self->categories);
+      kt_loader_load_all_async (self->categories_loader, self->cancellable, on_lookup_loaded_cb, g_object_ref (self));
+    }
+}
+
+/* Records in the detail pane */
+
+static void
+on_record_fetched_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  KtFetchData *data = user_data;
+  g_autoptr(KtWindow) self = data->self;
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  KtFetchMode mode = data->mode;
+  const KtResource *resource = data->resource;
+  gboolean current = data->generation == self->fetch_generation;
+
+  g_free (data);
+
+  response = kt_client_request_finish (KT_CLIENT (source), result, &error);
+  if (response != NULL)
+    node = kt_response_parse_json (response, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !current)
+    return;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      const char *reason = error != NULL ? error->message : _("The answer is not a JSON object.");
+
+      g_warning ("Fetching a record of %s failed: %s", resource->id, reason);
+      if (mode == FETCH_FULL_RECORD)
+        {
+          g_autofree char *message = g_strdup_printf (_("Only the list's fields are shown: %s"), reason);
+
+          toast (self, message);
+        }
+      else
+        {
+          kt_detail_pane_show_message (self->detail_pane, reason);
+        }
+      return;
+    }
+
+  json = json_to_string (node, FALSE);
+
+  if (mode == FETCH_LINK)
+    kt_detail_pane_push (self->detail_pane, resource, json, kt_response_get_headers (response));
+  else
+    kt_detail_pane_replace (self->detail_pane, json, kt_response_get_headers (response));
+}
+
+static void
+fetch_record (KtWindow         *self,
+              const KtResource *resource,
+              gint64            id,
+              KtFetchMode       mode)
+{
+  g_autofree char *path = build_record_path (self, resource, id);
+  KtFetchData *data;
+
+  if (path == NULL)
+    {
+      /* TRANSLATORS: %s is a resource title such as "Inventory" */
+      g_autofree char *message = g_strdup_printf (_("The API has no path for a single record of %s."),
+                                                  _(resource->title));
+
+      toast (self, message);
+      return;
+    }
+
+  data = g_new0 (KtFetchData, 1);
+  data->self = g_object_ref (self);
+  data->resource = resource;
+  data->mode = mode;
+  data->generation = self->fetch_generation;
+
+  kt_client_request_async (self->client, self->account, "GET", path, NULL,
+                           KT_PRIORITY_INTERACTIVE, self->cancellable,
+                           on_record_fetched_cb, data);
+}
+
+static void
+on_view_selected_row_cb (KtResourceView *view,
+                         GParamSpec     *pspec,
+                         KtWindow       *self)
+{
+  KtRow *row = kt_resource_view_get_selected_row (view);
+  const KtResource *resource = kt_resource_view_get_resource (view);
+  g_autofree char *json = NULL;
+
+  if (view != self->current_view)
+    return;
+
+  self->fetch_generation++;
+
+  if (row == NULL)
+    {
+      kt_detail_pane_clear (self->detail_pane);
+      return;
+    }
+
+  json = kt_row_dup_json (row);
+  kt_detail_pane_show (self->detail_pane, resource, json, NULL);
+  adw_flap_set_reveal_flap (self->detail_flap, TRUE);
+
+  if (is_full_record_resource (resource))
+    fetch_record (self, resource, kt_row_get_id (row), FETCH_FULL_RECORD);
+}
+
+static void
+on_detail_open_link_cb (KtDetailPane *pane,
+                        const char   *resource_id,
+                        gint64        id,
+                        KtWindow     *self)
+{
+  const KtResource *resource = kt_catalogue_lookup (resource_id);
+
+  if (resource == NULL || self->account == NULL)
+    return;
+
+  self->fetch_generation++;
+  fetch_record (self, resource, id, FETCH_LINK);
+}
+
+static void
+on_detail_fetch_cb (KtDetailPane *pane,
+                    KtWindow     *self)
+{
+  const KtResource *resource = kt_detail_pane_get_resource (pane);
+
+  if (resource == NULL || self->account == NULL)
+    return;
+
+  self->fetch_generation++;
+  fetch_record (self, resource, kt_detail_pane_get_record_id (pane), FETCH_CURRENT);
+}
+
+static void
+on_detail_close_cb (KtDetailPane *pane,
+                    KtWindow     *self)
+{
+  adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+}
+
+/* Views */
+
+static void
+on_view_count_cb (KtResourceView *view,
+                  GParamSpec     *pspec,
+                  KtWindow       *self)
+{
+  update_count (self, view);
+
+  /* The company is one record: show it as soon as it arrives. */
+  if (view == self->current_view
+      && kt_resource_view_get_resource (view)->scope == KT_SCOPE_SINGLE
+      && kt_resource_view_get_rows_loaded (view) > 0
+      && kt_resource_view_get_selected_row (view) == NULL)
+    kt_resource_view_select (view, 0);
+}
+
+static void
+on_view_sign_in_required_cb (KtResourceView *view,
+                             KtWindow       *self)
+{
+  g_debug ("A list reported the credential rejected");
+}
+
+static KtResourceView *
+ensure_view (KtWindow         *self,
+             const KtResource *resource)
+{
+  KtResourceView *view = g_hash_table_lookup (self->views, resource->id);
+
+  if (view != NULL)
+    return view;
+
+  view = KT_RESOURCE_VIEW (kt_resource_view_new (self->client, self->account, resource));
+  g_signal_connect (view, "notify::rows-loaded", G_CALLBACK (on_view_count_cb), self);
+  g_signal_connect (view, "notify::complete", G_CALLBACK (on_view_count_cb), self);
+  g_signal_connect (view, "notify::selected-row", G_CALLBACK (on_view_selected_row_cb), self);
+  g_signal_connect (view, "sign-in-required", G_CALLBACK (on_view_sign_in_required_cb), self);
+
+  if (kt_resource_view_needs_lookups (view))
+    {
+      ensure_lookups (self);
+      kt_resource_view_set_lookups (view, self->sites, self->categories);
+    }
+
+  gtk_stack_add_named (self->view_stack, GTK_WIDGET (view), resource->id);
+  g_hash_table_insert (self->views, (gpointer) resource->id, view);
+
+  return view;
+}
+
+static void
+show_resource_view (KtWindow       *self,
+                    KtResourceView *view)
+{
+  const KtResource *resource = kt_resource_view_get_resource (view);
+  GtkListBoxRow *row = g_hash_table_lookup (self->sidebar_rows, resource->id);
+
+  self->current_view = view;
+  gtk_stack_set_visible_child (self->view_stack, GTK_WIDGET (view));
+  adw_window_title_set_title (self->content_title, _(resource->title));
+  if (row != NULL && gtk_list_box_get_selected_row (self->sidebar_list) != row)
+    gtk_list_box_select_row (self->sidebar_list, row);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+
+  kt_resource_view_ensure_loaded (view);
+  on_view_selected_row_cb (view, NULL, self);
+  if (kt_resource_view_get_selected_row (view) == NULL)
+    adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+  on_view_count_cb (view, NULL, self);
+}
+
+/* Accounts */
+
+static void
+update_account_title (KtWindow *self)
+{
+  const char *name = self->account != NULL ? kt_account_get_company_name (self->account) : NULL;
+
+  if (name == NULL || *name == '\0')
+    name = _("Company");
+
+  gtk_menu_button_set_label (self->account_button, name);
+  adw_window_title_set_subtitle (self->content_title, name);
+}
+
+static void
+on_account_name_cb (KtAccount  *account,
+                    GParamSpec *pspec,
+                    KtWindow   *self)
+{
+  update_account_title (self);
+}
+
+static void
+on_sign_in_required_cb (KtAccount *account,
+                        GError    *error,
+                        KtWindow  *self)
+{
+  g_autofree char *description = NULL;
+
+  description = g_strdup_printf (_("Kounta no longer accepts the saved credential of %s (%s). "
+                                   "Sign in again to keep browsing, or forget the company."),
+                                 kt_account_get_company_name (account) != NULL
+                                 ? kt_account_get_company_name (account) : _("this company"),
+                                 error != NULL ? error->message : _("no reason given"));
+  adw_status_page_set_description (self->signed_out_page, description);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button),
+                                  kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
+                                  ? "app.sign-in-basic" : "app.sign-in");
+  gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+}
+
+static void
+clear_account (KtWindow *self)
+{
+  GtkWidget *child;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->fetch_generation++;
+
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_clear_object (&self->account);
+
+  self->current_view = NULL;
+  g_hash_table_remove_all (self->views);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack))) != NULL)
+    gtk_stack_remove (self->view_stack, child);
+
+  g_clear_object (&self->sites_loader);
+  g_clear_object (&self->categories_loader);
+  g_clear_object (&self->sites);
+  g_clear_object (&self->categories);
+
+  g_hash_table_remove_all (self->counts);
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, self->count_labels);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      gtk_label_set_label (GTK_LABEL (value), "");
+  }
+
+  if (self->inspector != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->inspector));
+
+  kt_rate_meter_set_rate_limit (self->rate_meter, NULL);
+  kt_detail_pane_set_account (self->detail_pane, NULL);
+  kt_detail_pane_clear (self->detail_pane);
+  adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+}
+
+static void
+start_browsing (KtWindow *self)
+{
+  guint n_resources = 0;
+  const KtResource *resources = kt_catalogue_get_resources (&n_resources);
+
+  gtk_stack_set_visible_child_name (self->main_stack, "browse");
+  if (n_resources > 0)
+    kt_window_show_resource (self, resources[0].id);
+}
+
+static void
+on_company_fetched_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(KtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_client_fetch_company_finish (KT_CLIENT (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_warning ("Reading the company failed: %s", error->message);
+      on_sign_in_required_cb (self->account, error, self);
+      return;
+    }
+
+  start_browsing (self);
+}
+
+static gboolean
+store_contains (KtWindow  *self,
+                KtAccount *account)
+{
+  guint n_items;
+
+  if (self->store == NULL || account == NULL)
+    return FALSE;
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(KtAccount) item = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      if (item == account)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+follow_store (KtWindow *self)
+{
+  g_autoptr(KtAccount) first = NULL;
+
+  if (self->store == NULL || store_contains (self, self->account))
+    return;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+    first = g_list_model_get_item (G_LIST_MODEL (self->store), 0);
+
+  kt_window_show_account (self, first);
+}
+
+static void
+on_store_items_changed_cb (GListModel *model,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           KtWindow   *self)
+{
+  follow_store (self);
+}
+
+static void
+update_keyring_banner (KtWindow *self)
+{
+  const char *message = self->store != NULL ? kt_account_store_get_keyring_message (self->store) : NULL;
+
+  if (message != NULL)
+    gtk_label_set_label (self->keyring_label, message);
+
+  gtk_revealer_set_reveal_child (self->keyring_revealer, message != NULL && !self->keyring_dismissed);
+}
+
+static void
+on_keyring_message_cb (KtAccountStore *store,
+                       GParamSpec     *pspec,
+                       KtWindow       *self)
+{
+  self->keyring_dismissed = FALSE;
+  update_keyring_banner (self);
+}
+
+static void
+on_keyring_dismiss_clicked_cb (GtkButton *button,
+                               KtWindow  *self)
+{
+  self->keyring_dismissed = TRUE;
+  update_keyring_banner (self);
+}
+
+static GtkWidget *
+create_account_row_cb (gpointer item,
+                       gpointer user_data)
+{
+  KtAccount *account = KT_ACCOUNT (item);
+  KtWindow *self = user_data;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *name = gtk_label_new (kt_account_get_company_name (account));
+  GtkWidget *kind = gtk_label_new (kt_account_get_demo (account) ? _("Demo company")
+                                   : kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
+                                   ? _("Basic credentials") : _("OAuth 2.0"));
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_xalign (GTK_LABEL (kind), 0);
+  gtk_widget_add_css_class (kind, "dim-label");
+  gtk_widget_add_css_class (kind, "caption");
+  gtk_widget_set_hexpand (labels, TRUE);
+  gtk_widget_set_opacity (check, account == self->account ? 1.0 : 0.0);
+
+  gtk_box_append (GTK_BOX (labels), name);
+  gtk_box_append (GTK_BOX (labels), kind);
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), check);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_set_data_full (G_OBJECT (row), "kt-account", g_object_ref (account), g_object_unref);
+
+  return row;
+}
+
+static void
+on_account_row_activated_cb (GtkListBox    *list,
+                             GtkListBoxRow *row,
+                             KtWindow      *self)
+{
+  KtAccount *account = g_object_get_data (G_OBJECT (row), "kt-account");
+
+  gtk_popover_popdown (self->account_popover);
+  if (account != NULL)
+    kt_window_show_account (self, account);
+}
+
+/* Actions */
+
+static void
+on_signed_out_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_account_store_sign_out_finish (KT_ACCOUNT_STORE (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Signed out here, but Kounta did not confirm the token was revoked: %s"),
+                                                  error->message);
+
+      g_warning ("Revoking at sign-out failed: %s", error->message);
+      toast (self, message);
+    }
+
+  follow_store (self);
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+  g_autoptr(KtAccount) account = NULL;
+
+  if (self->account == NULL)
+    return;
+
+  account = g_object_ref (self->account);
+  gtk_popover_popdown (self->account_popover);
+
+  if (store_contains (self, account))
+    kt_account_store_sign_out_async (self->store, account, NULL, on_signed_out_cb, g_object_ref (self));
+  else
+    kt_window_show_account (self, NULL);
+}
+
+static void
+search_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->current_view != NULL)
+    kt_resource_view_start_search (self->current_view);
+}
+
+static void
+reload_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->current_view != NULL)
+    kt_resource_view_reload (self->current_view);
+}
+
+static void
+load_all_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->current_view != NULL)
+    kt_resource_view_load_all (self->current_view);
+}
+
+static void
+cancel_load_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->current_view != NULL)
+    kt_resource_view_cancel (self->current_view);
+}
+
+static void
+inspector_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  kt_window_open_inspector (KT_WINDOW (user_data));
+}
+
+static void
+rate_meter_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->account != NULL)
+    kt_rate_meter_popup (self->rate_meter);
+}
+
+static void
+details_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  adw_flap_set_reveal_flap (self->detail_flap, !adw_flap_get_reveal_flap (self->detail_flap));
+}
+
+static void
+back_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (kt_detail_pane_get_depth (self->detail_pane) > 1)
+    kt_detail_pane_go_back (self->detail_pane);
+  else if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+show_resource_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->account != NULL && kt_catalogue_lookup (g_variant_get_string (parameter, NULL)) != NULL)
+    kt_window_show_resource (self, g_variant_get_string (parameter, NULL));
+}
+
+typedef struct
+{
+  KtWindow *self;
+  GListModel *rows;
+  const KtResource *resource;
+  char *format;
+} KtExportData;
+
+static void
+export_data_free (KtExportData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_object (&data->rows);
+  g_free (data->format);
+  g_free (data);
+}
+
+static void
+on_export_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  KtExportData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_export_write_finish (result, &error))
+    {
+      g_warning ("Export failed: %s", error->message);
+      toast (data->self, error->message);
+    }
+  else
+    {
+      guint n_rows = g_list_model_get_n_items (data->rows);
+      g_autofree char *message = g_strdup_printf (ngettext ("Exported %u row", "Exported %u rows", n_rows), n_rows);
+
+      toast (data->self, message);
+    }
+
+  export_data_free (data);
+}
+
+static void
+on_export_chooser_response_cb (GtkNativeDialog *chooser,
+                               int              response,
+                               KtExportData    *data)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+
+  if (file == NULL)
+    {
+      export_data_free (data);
+      return;
+    }
+
+  kt_export_write_async (data->rows, data->resource, data->format, file, NULL, on_export_written_cb, data);
+}
+
+static void
+export_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+  const char *format = g_variant_get_string (parameter, NULL);
+  GtkFileChooserNative *chooser;
+  KtExportData *data;
+  g_autofree char *name = NULL;
+
+  if (self->current_view == NULL)
+    return;
+
+  data = g_new0 (KtExportData, 1);
+  data->self = g_object_ref (self);
+  data->resource = kt_resource_view_get_resource (self->current_view);
+  data->format = g_strdup (g_strcmp0 (format, "csv") == 0 ? "csv" : "json");
+  /* The rows as shown now: searching or loading more afterwards does not
+   * change what is written. */
+  data->rows = G_LIST_MODEL (g_list_store_new (KT_TYPE_ROW));
+  {
+    GListModel *shown = kt_resource_view_get_shown_rows (self->current_view);
+    guint n_rows = g_list_model_get_n_items (shown);
+
+    for (guint i = 0; i < n_rows; i++)
+      {
+        g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+
+        g_list_store_append (G_LIST_STORE (data->rows), row);
+      }
+  }
+
+  name = g_strdup_printf ("%s.%s", data->resource->id, data->format);
+  chooser = gtk_file_chooser_native_new (g_strcmp0 (data->format, "csv") == 0 ? _("Export as CSV") : _("Export as JSON"),
+                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chooser_response_cb), data);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+close_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
 {
   gtk_window_close (GTK_WINDOW (user_data));
 }
 
 static const GActionEntry win_actions[] = {
-  { "close", kt_window_close_action },
+  { "close", close_action },
+  { "search", search_action },
+  { "reload", reload_action },
+  { "load-all", load_all_action },
+  { "cancel-load", cancel_load_action },
+  { "inspector", inspector_action },
+  { "rate-meter", rate_meter_action },
+  { "details", details_action },
+  { "back", back_action },
+  { "show-resource", show_resource_action, "s" },
+  { "export", export_action, "s" },
+  { "sign-out", sign_out_action },
 };
+
+/* Lifecycle */
+
+static void
+kt_window_constructed (GObject *object)
+{
+  KtWindow *self = KT_WINDOW (object);
+
+  G_OBJECT_CLASS (kt_window_parent_class)->constructed (object);
+
+  if (self->store != NULL)
+    {
+      gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (self->store),
+                               create_account_row_cb, self, NULL);
+      g_signal_connect_object (self->store, "items-changed", G_CALLBACK (on_store_items_changed_cb), self, 0);
+      g_signal_connect_object (self->store, "notify::keyring-message", G_CALLBACK (on_keyring_message_cb), self, 0);
+      update_keyring_banner (self);
+      follow_store (self);
+    }
+}
+
+static void
+kt_window_dispose (GObject *object)
+{
+  KtWindow *self = KT_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_clear_object (&self->account);
+
+  if (self->inspector != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->inspector), (gpointer *) &self->inspector);
+      gtk_window_destroy (GTK_WINDOW (self->inspector));
+      self->inspector = NULL;
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
+
+  g_clear_object (&self->sites_loader);
+  g_clear_object (&self->categories_loader);
+  g_clear_object (&self->sites);
+  g_clear_object (&self->categories);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (kt_window_parent_class)->dispose (object);
+}
+
+static void
+kt_window_finalize (GObject *object)
+{
+  KtWindow *self = KT_WINDOW (object);
+
+  g_clear_pointer (&self->views, g_hash_table_unref);
+  g_clear_pointer (&self->count_labels, g_hash_table_unref);
+  g_clear_pointer (&self->sidebar_rows, g_hash_table_unref);
+  g_clear_pointer (&self->counts, g_hash_table_unref);
+
+  G_OBJECT_CLASS (kt_window_parent_class)->finalize (object);
+}
+
+static void
+kt_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  KtWindow *self = KT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      g_value_set_object (value, self->client);
+      break;
+
+    case PROP_ACCOUNT_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kt_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  KtWindow *self = KT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      self->client = g_value_dup_object (value);
+      break;
+
+    case PROP_ACCOUNT_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 kt_window_class_init (KtWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = kt_window_constructed;
+  object_class->dispose = kt_window_dispose;
+  object_class->finalize = kt_window_finalize;
+  object_class->get_property = kt_window_get_property;
+  object_class->set_property = kt_window_set_property;
+
+  properties[PROP_CLIENT] =
+    g_param_spec_object ("client", NULL, NULL, KT_TYPE_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACCOUNT_STORE] =
+    g_param_spec_object ("account-store", NULL, NULL, KT_TYPE_ACCOUNT_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (KT_TYPE_DETAIL_PANE);
+  g_type_ensure (KT_TYPE_RATE_METER);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "kt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, account_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, account_popover);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, accounts_list);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_flap);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_pane);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, keyring_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, rate_meter);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, signed_out_page);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, sign_in_again_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, view_stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_account_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_detail_close_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_detail_fetch_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_detail_open_link_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_keyring_dismiss_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
+
+  /* Shortcuts of the window's actions; the shortcuts window lists them. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.load-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.cancel-load", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_I, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.inspector", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.rate-meter", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK, "win.details", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", "s", "csv");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export", "s", "json");
+  {
+    guint n_resources = 0;
+    const KtResource *resources = kt_catalogue_get_resources (&n_resources);
+
+    for (guint i = 0; i < n_resources && i < 9; i++)
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                           "win.show-resource", "s", resources[i].id);
+  }
 }
 
 static void
@@ -41,8 +1187,18 @@ kt_window_init (KtWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->views = g_hash_table_new (g_str_hash, g_str_equal);
+  self->count_labels = g_hash_table_new (g_str_hash, g_str_equal);
+  self->sidebar_rows = g_hash_table_new (g_str_hash, g_str_equal);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->cancellable = g_cancellable_new ();
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
+
+  build_sidebar (self);
+  update_account_title (self);
+  gtk_stack_set_visible_child_name (self->main_stack, "welcome");
 }
 
 /* Returns a new main window for @application; GTK owns it once shown. */
@@ -51,5 +1207,148 @@ kt_window_new (KtApplication *application)
 {
   g_return_val_if_fail (KT_IS_APPLICATION (application), NULL);
 
-  return g_object_new (KT_TYPE_WINDOW, "application", application, NULL);
+  return g_object_new (KT_TYPE_WINDOW,
+                       "application", application,
+                       "client", kt_application_get_client (application),
+                       "account-store", kt_application_get_account_store (application),
+                       NULL);
+}
+
+void
+kt_window_show_account (KtWindow  *self,
+                        KtAccount *account)
+{
+  g_return_if_fail (KT_IS_WINDOW (self));
+  g_return_if_fail (account == NULL || KT_IS_ACCOUNT (account));
+
+  if (self->account == account && account != NULL)
+    return;
+
+  clear_account (self);
+
+  if (account == NULL)
+    {
+      update_account_title (self);
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      return;
+    }
+
+  g_return_if_fail (self->client != NULL);
+
+  self->account = g_object_ref (account);
+  g_signal_connect (account, "notify::company-name", G_CALLBACK (on_account_name_cb), self);
+  g_signal_connect (account, "sign-in-required", G_CALLBACK (on_sign_in_required_cb), self);
+
+  self->sites = kt_row_model_new (kt_catalogue_lookup ("sites"));
+  self->categories = kt_row_model_new (kt_catalogue_lookup ("categories"));
+
+  kt_rate_meter_set_rate_limit (self->rate_meter, kt_account_get_rate_limit (account));
+  kt_detail_pane_set_account (self->detail_pane, account);
+  update_account_title (self);
+
+  /* Rebuild the switcher's rows so the check mark follows. */
+  if (self->store != NULL)
+    gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (self->store),
+                             create_account_row_cb, self, NULL);
+
+  if (kt_account_get_company_id (account) == 0)
+    {
+      kt_client_fetch_company_async (self->client, account, self->cancellable,
+                                     on_company_fetched_cb, g_object_ref (self));
+      return;
+    }
+
+  start_browsing (self);
+}
+
+KtAccount *
+kt_window_get_account (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  return self->account;
+}
+
+KtResourceView *
+kt_window_show_resource (KtWindow   *self,
+                         const char *resource_id)
+{
+  const KtResource *resource;
+  KtResourceView *view;
+
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (self->account != NULL, NULL);
+
+  resource = kt_catalogue_lookup (resource_id);
+  g_return_val_if_fail (resource != NULL, NULL);
+
+  view = ensure_view (self, resource);
+  show_resource_view (self, view);
+
+  return view;
+}
+
+KtResourceView *
+kt_window_get_resource_view (KtWindow   *self,
+                             const char *resource_id)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  return g_hash_table_lookup (self->views, resource_id);
+}
+
+const char *
+kt_window_get_sidebar_count (KtWindow   *self,
+                             const char *resource_id)
+{
+  const char *count;
+
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  count = g_hash_table_lookup (self->counts, resource_id);
+  return count != NULL ? count : "";
+}
+
+KtDetailPane *
+kt_window_get_detail_pane (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  return self->detail_pane;
+}
+
+KtRateMeter *
+kt_window_get_rate_meter (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  return self->rate_meter;
+}
+
+KtInspector *
+kt_window_open_inspector (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  if (self->account == NULL)
+    return NULL;
+
+  if (self->inspector == NULL)
+    {
+      self->inspector = kt_inspector_new (self->account);
+      g_object_add_weak_pointer (G_OBJECT (self->inspector), (gpointer *) &self->inspector);
+      if (gtk_window_get_application (GTK_WINDOW (self)) != NULL)
+        gtk_window_set_application (GTK_WINDOW (self->inspector), gtk_window_get_application (GTK_WINDOW (self)));
+    }
+
+  gtk_window_present (GTK_WINDOW (self->inspector));
+  return self->inspector;
+}
+
+const char *
+kt_window_get_state (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->main_stack);
 }

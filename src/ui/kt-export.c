@@ -1,0 +1,156 @@
+#define G_LOG_DOMAIN "kt-export"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "core/kt-row-model.h"
+#include "kt-export.h"
+
+static void
+append_csv_field (GString    *out,
+                  const char *value)
+{
+  if (value == NULL)
+    return;
+
+  /* Quote a field holding a separator, a quote or a line break, and
+   * double its quotes. */
+  if (strpbrk (value, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, value);
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+char *
+kt_export_to_csv (GListModel       *rows,
+                  const KtResource *resource)
+{
+  GString *out;
+  guint n_rows;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (rows), NULL);
+  g_return_val_if_fail (resource != NULL, NULL);
+
+  out = g_string_new (NULL);
+  for (guint c = 0; c < resource->n_columns; c++)
+    {
+      if (c > 0)
+        g_string_append_c (out, ',');
+      append_csv_field (out, resource->columns[c].id);
+    }
+  g_string_append (out, "\r\n");
+
+  n_rows = g_list_model_get_n_items (rows);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+
+      for (guint c = 0; c < resource->n_columns; c++)
+        {
+          if (c > 0)
+            g_string_append_c (out, ',');
+          append_csv_field (out, kt_row_get_value (row, c));
+        }
+      g_string_append (out, "\r\n");
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+kt_export_to_json (GListModel *rows)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  guint n_rows;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (rows), NULL);
+
+  n_rows = g_list_model_get_n_items (rows);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+      g_autofree char *json = kt_row_dup_json (row);
+      JsonNode *node = json_from_string (json, NULL);
+
+      if (node != NULL)
+        json_array_add_element (array, node);
+    }
+
+  json_node_set_array (root, array);
+  return json_to_string (root, TRUE);
+}
+
+static void
+on_replace_contents_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      g_autofree char *name = g_file_get_parse_name (G_FILE (source));
+
+      g_task_return_new_error (task, error->domain, error->code,
+                               _("Could not write “%s”: %s. Choose another folder or free some space."),
+                               name, error->message);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+kt_export_write_async (GListModel          *rows,
+                       const KtResource    *resource,
+                       const char          *format,
+                       GFile               *file,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
+
+  g_return_if_fail (G_IS_LIST_MODEL (rows));
+  g_return_if_fail (resource != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kt_export_write_async);
+
+  if (g_strcmp0 (format, "csv") == 0)
+    text = kt_export_to_csv (rows, resource);
+  else
+    text = kt_export_to_json (rows);
+
+  bytes = g_bytes_new_take (text, strlen (text));
+  g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       cancellable, on_replace_contents_cb, g_steal_pointer (&task));
+}
+
+gboolean
+kt_export_write_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

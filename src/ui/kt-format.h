@@ -1,0 +1,33 @@
+#pragma once
+
+#include <glib.h>
+
+#include "core/kt-catalogue.h"
+
+G_BEGIN_DECLS
+
+/* Formatting of list and detail values for display. */
+
+/* @value (a JSON number as text, e.g. "4.09") as an amount in @currency
+ * (ISO 4217), e.g. "$4.09" for AUD. Returns NULL when @value is not a
+ * number. The caller owns the string. */
+char *kt_format_money    (const char *value,
+                          const char *currency);
+/* @iso8601 converted to @tz and written as "2024-03-02 08:15". Returns
+ * NULL when @iso8601 does not parse. The caller owns the string. */
+char *kt_format_datetime (const char *iso8601,
+                          GTimeZone  *tz);
+/* A cell's text for a column of kind @kind; @value may be NULL. The caller
+ * owns the string. */
+char *kt_format_value    (KtColumnKind kind,
+                          const char  *value,
+                          const char  *currency,
+                          GTimeZone   *tz);
+/* A byte count as "812 B", "4.1 kB". The caller owns the string. */
+char *kt_format_size     (guint64      bytes);
+
+/* The time zone named @identifier (IANA), or UTC when it is NULL or
+ * unknown. The caller owns the reference. */
+GTimeZone *kt_format_time_zone (const char *identifier);
+
+G_END_DECLS

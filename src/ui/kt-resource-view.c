@@ -1,0 +1,1512 @@
+#define G_LOG_DOMAIN "kt-resource-view"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "core/kt-error.h"
+#include "kt-format.h"
+#include "kt-resource-view.h"
+
+/* Order statuses in the order of the status drop-down after "All". */
+static const char * const order_statuses[] = {
+  "SUBMITTED", "ON_HOLD", "PENDING", "ACCEPTED", "REJECTED", "COMPLETE",
+};
+
+typedef struct
+{
+  KtResourceView *view;
+  guint column;
+  KtColumnKind kind;
+} KtColumnData;
+
+struct _KtResourceView
+{
+  GtkWidget parent_instance;
+
+  GtkButton *cancel_button;
+  GtkDropDown *category_dropdown;
+  GtkColumnView *column_view;
+  GtkLabel *count_label;
+  GtkEntry *date_entry;
+  GtkButton *empty_button;
+  AdwStatusPage *empty_page;
+  AdwStatusPage *error_page;
+  GtkFlowBox *filter_box;
+  GtkActionBar *footer;
+  GtkEntry *from_entry;
+  GtkButton *load_all_button;
+  GtkProgressBar *progress_bar;
+  GtkLabel *progress_label;
+  GtkRevealer *progress_revealer;
+  GtkButton *retry_button;
+  GtkScrolledWindow *scrolled;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkButton *sign_in_button;
+  GtkDropDown *site_dropdown;
+  GtkSpinner *spinner;
+  GtkStack *stack;
+  GtkDropDown *status_dropdown;
+  GtkEntry *to_entry;
+
+  KtClient *client;
+  KtAccount *account;
+  const KtResource *resource;
+  GTimeZone *tz;
+
+  KtRowModel *row_model;
+  KtLoader *loader;
+  GCancellable *cancellable;
+  GtkSortListModel *sort_model;
+  GtkFilterListModel *filter_model;
+  GtkCustomFilter *filter;
+  GtkSingleSelection *selection;
+  GPtrArray *column_data;          /* KtColumnData, one per column */
+  char *query;                     /* casefolded search text, or NULL */
+
+  /* Filter drop-downs: ids of the sites and categories after "All". */
+  KtRowModel *sites;
+  KtRowModel *categories;
+  GArray *site_ids;
+  GArray *category_ids;
+  gboolean updating_filters;
+
+  /* Applied server-side filters. */
+  char *status;
+  gint64 site_id;
+  gint64 category_id;
+  char *from_date;
+  char *to_date;
+  char *date;
+
+  char *load_error;                /* the last failure of a page after the first */
+  gboolean started;
+  gboolean loading_all;
+  gboolean has_status_filter;
+  gboolean has_site_filter;
+  gboolean has_category_filter;
+  gboolean has_date_range;
+  gboolean has_date;
+  gboolean site_required;
+
+  guint last_rows_loaded;
+  gboolean last_complete;
+  gboolean last_loading;
+};
+
+enum {
+  PROP_0,
+  PROP_ROWS_LOADED,
+  PROP_COMPLETE,
+  PROP_LOADING,
+  PROP_SELECTED_ROW,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_SIGN_IN_REQUIRED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (KtResourceView, kt_resource_view, GTK_TYPE_WIDGET)
+
+static void start_load (KtResourceView *self);
+static void update_footer (KtResourceView *self);
+
+static gboolean
+is_resource (KtResourceView *self,
+             const char     *id)
+{
+  return g_strcmp0 (self->resource->id, id) == 0;
+}
+
+static gboolean
+kind_is_numeric (KtColumnKind kind)
+{
+  return kind == KT_COLUMN_ID || kind == KT_COLUMN_NUMBER || kind == KT_COLUMN_MONEY;
+}
+
+static GtkSorter *
+kt_resource_view_get_sorter (KtResourceView *self)
+{
+  return gtk_column_view_get_sorter (self->column_view);
+}
+
+/* Cells */
+
+static void
+on_cell_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  KtColumnData             *data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+
+  if (kind_is_numeric (data->kind))
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+      gtk_widget_add_css_class (label, "numeric");
+    }
+  else
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+    }
+
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+on_cell_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 KtColumnData             *data)
+{
+  KtResourceView *self = data->view;
+  KtRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *text = NULL;
+
+  text = kt_format_value (data->kind, kt_row_get_value (row, data->column),
+                          kt_account_get_currency (self->account), self->tz);
+  gtk_label_set_label (GTK_LABEL (label), text);
+}
+
+static int
+compare_rows_cb (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  KtColumnData *data = user_data;
+  KtRow *row_a = KT_ROW ((gpointer) a);
+  KtRow *row_b = KT_ROW ((gpointer) b);
+
+  if (kind_is_numeric (data->kind))
+    {
+      double number_a = 0;
+      double number_b = 0;
+      gboolean has_a = kt_row_get_number (row_a, data->column, &number_a);
+      gboolean has_b = kt_row_get_number (row_b, data->column, &number_b);
+
+      if (has_a != has_b)
+        return has_a ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
+
+      return number_a < number_b ? GTK_ORDERING_SMALLER
+           : number_a > number_b ? GTK_ORDERING_LARGER
+           : GTK_ORDERING_EQUAL;
+    }
+
+  /* NOTE: times are compared as ISO 8601 text, which orders them
+   * correctly only when they share one UTC offset. */
+  return gtk_ordering_from_cmpfunc (g_strcmp0 (kt_row_get_value (row_a, data->column),
+                                               kt_row_get_value (row_b, data->column)));
+}
+
+/* Starting widths in pixels; a narrow window scrolls sideways instead of
+ * squeezing every column to an ellipsis. */
+static int
+column_width (KtColumnKind kind)
+{
+  switch (kind)
+    {
+    case KT_COLUMN_ID:
+      return 110;
+    case KT_COLUMN_NUMBER:
+    case KT_COLUMN_BOOLEAN:
+      return 90;
+    case KT_COLUMN_MONEY:
+      return 110;
+    case KT_COLUMN_DATETIME:
+      return 150;
+    case KT_COLUMN_TEXT:
+    case KT_COLUMN_LIST:
+    default:
+      return 160;
+    }
+}
+
+static void
+add_columns (KtResourceView *self)
+{
+  const char *currency = kt_account_get_currency (self->account);
+
+  for (guint i = 0; i < self->resource->n_columns; i++)
+    {
+      const KtColumn *column = &self->resource->columns[i];
+      g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+      g_autoptr(GtkColumnViewColumn) view_column = NULL;
+      g_autoptr(GtkSorter) sorter = NULL;
+      g_autofree char *title = NULL;
+      KtColumnData *data = g_new0 (KtColumnData, 1);
+
+      data->view = self;
+      data->column = i;
+      data->kind = column->kind;
+      g_ptr_array_add (self->column_data, data);
+
+      g_signal_connect (factory, "setup", G_CALLBACK (on_cell_setup_cb), data);
+      g_signal_connect (factory, "bind", G_CALLBACK (on_cell_bind_cb), data);
+
+      if (column->kind == KT_COLUMN_MONEY && currency != NULL)
+        title = g_strdup_printf ("%s (%s)", _(column->title), currency);
+      else
+        title = g_strdup (_(column->title));
+
+      view_column = gtk_column_view_column_new (title, g_steal_pointer (&factory));
+      sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows_cb, data, NULL));
+      gtk_column_view_column_set_sorter (view_column, sorter);
+      gtk_column_view_column_set_resizable (view_column, TRUE);
+      gtk_column_view_column_set_expand (view_column,
+                                         column->kind == KT_COLUMN_TEXT || column->kind == KT_COLUMN_LIST);
+      gtk_column_view_column_set_fixed_width (view_column, column_width (column->kind));
+      gtk_column_view_append_column (self->column_view, view_column);
+    }
+}
+
+/* Search */
+
+static gboolean
+match_row_cb (gpointer item,
+              gpointer user_data)
+{
+  KtResourceView *self = user_data;
+
+  if (self->query == NULL)
+    return TRUE;
+
+  return kt_row_matches (KT_ROW (item), self->query);
+}
+
+static void
+apply_search (KtResourceView *self,
+              const char     *text)
+{
+  g_autofree char *old_query = g_steal_pointer (&self->query);
+  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  if (*stripped != '\0')
+    self->query = g_utf8_casefold (stripped, -1);
+
+  if (g_strcmp0 (old_query, self->query) == 0)
+    return;
+
+  /* Tell the filter model which rows can change, so typing one more
+   * letter only re-checks the rows that matched before. */
+  if (old_query == NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (self->query == NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else if (g_str_has_prefix (self->query, old_query))
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (g_str_has_prefix (old_query, self->query))
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_footer (self);
+}
+
+static void
+on_search_changed_cb (GtkSearchEntry *entry,
+                      KtResourceView *self)
+{
+  apply_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+on_stop_search_cb (GtkSearchEntry *entry,
+                   KtResourceView *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+/* Footer and states */
+
+static void
+set_state (KtResourceView *self,
+           const char     *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+  gtk_spinner_set_spinning (self->spinner, g_strcmp0 (name, "loading") == 0);
+}
+
+static char *
+format_seconds (double seconds)
+{
+  guint whole = (guint) (seconds + 0.5);
+
+  if (whole >= 60)
+    return g_strdup_printf (_("%u min %02u s"), whole / 60, whole % 60);
+
+  return g_strdup_printf (_("%u s"), whole);
+}
+
+static void
+update_progress (KtResourceView *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint pages_loaded = 0;
+  guint pages_total = 0;
+  guint rows_loaded = 0;
+  guint requests_spent = 0;
+  gboolean waiting = FALSE;
+  double estimated_seconds = 0;
+
+  if (self->loader == NULL)
+    return;
+
+  g_object_get (self->loader,
+                "pages-loaded", &pages_loaded,
+                "pages-total", &pages_total,
+                "rows-loaded", &rows_loaded,
+                "requests-spent", &requests_spent,
+                "waiting", &waiting,
+                "estimated-seconds", &estimated_seconds,
+                NULL);
+
+  if (pages_total > 0)
+    {
+      g_string_append_printf (text, _("Page %u of %u"), pages_loaded, pages_total);
+      gtk_progress_bar_set_fraction (self->progress_bar, (double) pages_loaded / pages_total);
+    }
+  else
+    {
+      g_string_append_printf (text, ngettext ("%u page", "%u pages", pages_loaded), pages_loaded);
+      gtk_progress_bar_pulse (self->progress_bar);
+    }
+
+  g_string_append (text, " · ");
+  g_string_append_printf (text, ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
+  g_string_append (text, " · ");
+  g_string_append_printf (text, ngettext ("%u request spent", "%u requests spent", requests_spent),
+                          requests_spent);
+
+  if (estimated_seconds > 0)
+    {
+      g_autofree char *left = format_seconds (estimated_seconds);
+
+      g_string_append (text, " · ");
+      /* TRANSLATORS: the least time the rate limit allows for the remaining pages */
+      g_string_append_printf (text, _("at least %s left"), left);
+    }
+
+  if (waiting)
+    {
+      g_string_append (text, " · ");
+      g_string_append (text, _("waiting for the rate limit to reset"));
+    }
+
+  gtk_label_set_label (self->progress_label, text->str);
+}
+
+static void
+update_footer (KtResourceView *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint rows_loaded = self->row_model != NULL
+                      ? g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) : 0;
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  gboolean has_more = self->loader != NULL && kt_loader_get_has_more (self->loader);
+  gboolean loading = FALSE;
+  gboolean complete;
+
+  if (self->loader != NULL)
+    g_object_get (self->loader, "loading", &loading, NULL);
+
+  complete = self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL;
+
+  if (self->query != NULL)
+    g_string_append_printf (text, ngettext ("%u of %u loaded row matches", "%u of %u loaded rows match", rows_loaded),
+                            shown, rows_loaded);
+  else if (has_more)
+    g_string_append_printf (text, ngettext ("%u row loaded, more on the server", "%u rows loaded, more on the server", rows_loaded),
+                            rows_loaded);
+  else
+    g_string_append_printf (text, ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
+
+  if (self->load_error != NULL)
+    {
+      g_string_append (text, " · ");
+      g_string_append (text, self->load_error);
+    }
+
+  gtk_label_set_label (self->count_label, text->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->load_all_button), has_more && !self->loading_all);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), loading);
+  gtk_revealer_set_reveal_child (self->progress_revealer, self->loading_all);
+
+  if (self->loading_all)
+    update_progress (self);
+
+  if (rows_loaded != self->last_rows_loaded)
+    {
+      self->last_rows_loaded = rows_loaded;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROWS_LOADED]);
+    }
+
+  if (complete != self->last_complete)
+    {
+      self->last_complete = complete;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+    }
+
+  if (loading != self->last_loading)
+    {
+      self->last_loading = loading;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+}
+
+static gboolean
+filters_are_set (KtResourceView *self)
+{
+  return self->status != NULL || self->category_id != 0 || self->from_date != NULL
+         || self->to_date != NULL || (self->site_id != 0 && !self->site_required);
+}
+
+static void
+show_empty (KtResourceView *self)
+{
+  g_autofree char *title = NULL;
+
+  /* TRANSLATORS: %s is a resource title such as "Orders" */
+  title = g_strdup_printf (_("No %s"), _(self->resource->title));
+  adw_status_page_set_title (self->empty_page, title);
+
+  if (filters_are_set (self))
+    {
+      adw_status_page_set_description (self->empty_page,
+                                       _("Nothing matches the filters. Clear them to see every row."));
+      gtk_button_set_label (self->empty_button, _("_Clear Filters"));
+    }
+  else
+    {
+      adw_status_page_set_description (self->empty_page,
+                                       _("The company has none yet. Reload after adding some in Kounta."));
+      gtk_button_set_label (self->empty_button, _("_Reload"));
+    }
+
+  set_state (self, "empty");
+}
+
+static void
+show_error (KtResourceView *self,
+            const GError   *error)
+{
+  gboolean sign_in = g_error_matches (error, KT_ERROR, KT_ERROR_UNAUTHORIZED)
+                     || g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_GRANT)
+                     || g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_CLIENT);
+  g_autofree char *title = NULL;
+
+  /* TRANSLATORS: %s is a resource title such as "Orders" */
+  title = g_strdup_printf (_("Could Not Load %s"), _(self->resource->title));
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), sign_in);
+  set_state (self, "error");
+
+  if (sign_in)
+    g_signal_emit (self, signals[SIGNAL_SIGN_IN_REQUIRED], 0);
+}
+
+static void
+show_rows_or_empty (KtResourceView *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0)
+    show_empty (self);
+  else
+    set_state (self, "list");
+}
+
+/* Loading */
+
+static void
+on_loader_notify_cb (KtLoader       *loader,
+                     GParamSpec     *pspec,
+                     KtResourceView *self)
+{
+  update_footer (self);
+}
+
+static void
+on_load_finished (KtResourceView *self,
+                  KtLoader       *loader,
+                  const GError   *error)
+{
+  if (loader != self->loader)
+    return;
+
+  self->loading_all = FALSE;
+
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_debug ("Loading %s failed: %s", self->resource->id, error->message);
+
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0)
+        {
+          show_error (self, error);
+        }
+      else
+        {
+          g_free (self->load_error);
+          self->load_error = g_strdup (error->message);
+          set_state (self, "list");
+        }
+    }
+  else
+    {
+      show_rows_or_empty (self);
+    }
+
+  update_footer (self);
+}
+
+static void
+on_load_next_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(KtResourceView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  kt_loader_load_next_finish (KT_LOADER (source), result, &error);
+  on_load_finished (self, KT_LOADER (source), error);
+}
+
+static void
+on_load_all_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(KtResourceView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  kt_loader_load_all_finish (KT_LOADER (source), result, &error);
+  on_load_finished (self, KT_LOADER (source), error);
+}
+
+static void
+stop_loader (KtResourceView *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->loader != NULL)
+    g_signal_handlers_disconnect_by_data (self->loader, self);
+  g_clear_object (&self->loader);
+  self->loading_all = FALSE;
+}
+
+static void
+start_load (KtResourceView *self)
+{
+  g_autofree char *path = NULL;
+
+  stop_loader (self);
+  g_clear_pointer (&self->load_error, g_free);
+  kt_row_model_clear (self->row_model);
+  self->started = TRUE;
+
+  path = kt_resource_view_build_path (self);
+  if (path == NULL)
+    {
+      /* A site-scoped list waits for the site list to arrive. */
+      adw_status_page_set_title (self->empty_page, _("Choose a Site"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("This list is kept per site. Choose one above once the sites have loaded."));
+      gtk_button_set_label (self->empty_button, _("_Reload"));
+      set_state (self, "empty");
+      update_footer (self);
+      return;
+    }
+
+  g_debug ("Loading %s from %s", self->resource->id, path);
+
+  self->loader = kt_loader_new (self->client, self->account, path, self->row_model);
+  g_signal_connect (self->loader, "notify", G_CALLBACK (on_loader_notify_cb), self);
+  self->cancellable = g_cancellable_new ();
+
+  set_state (self, "loading");
+  kt_loader_load_next_async (self->loader, self->cancellable, on_load_next_cb, g_object_ref (self));
+  update_footer (self);
+}
+
+static gboolean
+loader_is_busy (KtResourceView *self)
+{
+  gboolean loading = FALSE;
+
+  if (self->loader == NULL)
+    return FALSE;
+
+  g_object_get (self->loader, "loading", &loading, NULL);
+  return loading;
+}
+
+static void
+on_scroll_value_changed_cb (GtkAdjustment  *adjustment,
+                            KtResourceView *self)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+  double page_size = gtk_adjustment_get_page_size (adjustment);
+  double upper = gtk_adjustment_get_upper (adjustment);
+
+  /* Ask for the next page when less than a screenful is left below. */
+  if (value + 2 * page_size >= upper)
+    kt_resource_view_load_more (self);
+}
+
+/* Filters */
+
+static const char *
+row_title (KtRowModel *model,
+           KtRow      *row)
+{
+  const KtResource *resource = kt_row_model_get_resource (model);
+  int name_column = kt_catalogue_find_column (resource, "name");
+  const char *name = name_column >= 0 ? kt_row_get_value (row, name_column) : NULL;
+
+  return name;
+}
+
+static void
+fill_lookup_dropdown (GtkDropDown *dropdown,
+                      KtRowModel  *model,
+                      GArray      *ids,
+                      const char  *all_label,
+                      gint64       selected_id)
+{
+  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
+  guint selected = 0;
+  guint n_rows = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+
+  g_array_set_size (ids, 0);
+  gtk_string_list_append (strings, all_label);
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
+      const char *name = row_title (model, row);
+      gint64 id = kt_row_get_id (row);
+      g_autofree char *fallback = NULL;
+
+      if (name == NULL)
+        name = fallback = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+      g_array_append_val (ids, id);
+      gtk_string_list_append (strings, name);
+
+      if (id == selected_id)
+        selected = i + 1;
+    }
+
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (strings));
+  gtk_drop_down_set_selected (dropdown, selected);
+}
+
+static void
+refill_lookups (KtResourceView *self)
+{
+  gboolean was_waiting = self->site_required && self->site_id == 0;
+
+  self->updating_filters = TRUE;
+
+  if (self->has_site_filter)
+    {
+      if (self->site_required && self->site_id == 0 && self->sites != NULL
+          && g_list_model_get_n_items (G_LIST_MODEL (self->sites)) > 0)
+        {
+          g_autoptr(KtRow) first = g_list_model_get_item (G_LIST_MODEL (self->sites), 0);
+
+          self->site_id = kt_row_get_id (first);
+        }
+
+      fill_lookup_dropdown (self->site_dropdown, self->sites, self->site_ids,
+                            self->site_required ? _("Choose a Site") : _("All Sites"),
+                            self->site_id);
+    }
+
+  if (self->has_category_filter)
+    fill_lookup_dropdown (self->category_dropdown, self->categories, self->category_ids,
+                          _("All Categories"), self->category_id);
+
+  self->updating_filters = FALSE;
+
+  if (was_waiting && self->site_id != 0 && self->started)
+    start_load (self);
+}
+
+static void
+on_lookup_items_changed_cb (GListModel     *model,
+                            guint           position,
+                            guint           removed,
+                            guint           added,
+                            KtResourceView *self)
+{
+  refill_lookups (self);
+}
+
+static gint64
+selected_lookup_id (GtkDropDown *dropdown,
+                    GArray      *ids)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (selected == 0 || selected == GTK_INVALID_LIST_POSITION || selected > ids->len)
+    return 0;
+
+  return g_array_index (ids, gint64, selected - 1);
+}
+
+static gboolean
+parse_date_entry (GtkEntry  *entry,
+                  char     **out)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  g_autoptr(GDateTime) parsed = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autofree char *midnight = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+
+  if (*stripped == '\0')
+    {
+      *out = NULL;
+      return TRUE;
+    }
+
+  midnight = g_strdup_printf ("%sT00:00:00Z", stripped);
+  parsed = g_date_time_new_from_iso8601 (midnight, NULL);
+  if (parsed == NULL || strlen (stripped) != 10)
+    {
+      g_autofree char *message = NULL;
+
+      /* TRANSLATORS: %s is what the user typed in a date field */
+      message = g_strdup_printf (_("“%s” is not a date; type one like 2024-03-01"), stripped);
+      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), message);
+      return FALSE;
+    }
+
+  *out = g_steal_pointer (&stripped);
+  return TRUE;
+}
+
+static void
+read_filters (KtResourceView *self)
+{
+  guint status_index = gtk_drop_down_get_selected (self->status_dropdown);
+  gint64 site_id = selected_lookup_id (self->site_dropdown, self->site_ids);
+  gint64 category_id = selected_lookup_id (self->category_dropdown, self->category_ids);
+  char *from_date = NULL;
+  char *to_date = NULL;
+  char *date = NULL;
+
+  g_clear_pointer (&self->status, g_free);
+  if (self->has_status_filter && status_index > 0 && status_index <= G_N_ELEMENTS (order_statuses))
+    self->status = g_strdup (order_statuses[status_index - 1]);
+
+  /* The API lists products of one site or of one category, not both: the
+   * filter changed last wins. */
+  if (self->has_category_filter && site_id != self->site_id && site_id != 0)
+    category_id = 0;
+  else if (self->has_category_filter && category_id != self->category_id && category_id != 0)
+    site_id = 0;
+
+  if (self->has_site_filter)
+    self->site_id = site_id;
+  if (self->has_category_filter)
+    self->category_id = category_id;
+
+  if (self->has_date_range)
+    {
+      if (parse_date_entry (self->from_entry, &from_date))
+        {
+          g_free (self->from_date);
+          self->from_date = from_date;
+        }
+      if (parse_date_entry (self->to_entry, &to_date))
+        {
+          g_free (self->to_date);
+          self->to_date = to_date;
+        }
+    }
+
+  if (self->has_date && parse_date_entry (self->date_entry, &date) && date != NULL)
+    {
+      g_free (self->date);
+      self->date = date;
+    }
+
+  self->updating_filters = TRUE;
+  if (self->has_site_filter)
+    gtk_drop_down_set_selected (self->site_dropdown,
+                                self->site_id == 0 ? 0 : gtk_drop_down_get_selected (self->site_dropdown));
+  if (self->has_category_filter)
+    gtk_drop_down_set_selected (self->category_dropdown,
+                                self->category_id == 0 ? 0 : gtk_drop_down_get_selected (self->category_dropdown));
+  self->updating_filters = FALSE;
+}
+
+static void
+on_filter_changed_cb (GObject        *object,
+                      GParamSpec     *pspec,
+                      KtResourceView *self)
+{
+  if (self->updating_filters || !self->started)
+    return;
+
+  read_filters (self);
+  start_load (self);
+}
+
+static void
+on_date_activate_cb (GtkEntry       *entry,
+                     KtResourceView *self)
+{
+  if (!self->started)
+    return;
+
+  read_filters (self);
+  start_load (self);
+}
+
+static void
+set_filter_widgets (KtResourceView *self)
+{
+  gboolean any;
+
+  self->has_status_filter = is_resource (self, "orders");
+  self->has_date_range = is_resource (self, "orders");
+  self->has_category_filter = is_resource (self, "products");
+  self->site_required = self->resource->scope == KT_SCOPE_SITE;
+  self->has_site_filter = is_resource (self, "orders") || is_resource (self, "products") || self->site_required;
+  self->has_date = self->resource->scope == KT_SCOPE_DATE;
+
+  any = self->has_status_filter || self->has_date_range || self->has_category_filter
+        || self->has_site_filter || self->has_date;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->filter_box), any);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->status_dropdown)), self->has_status_filter);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->site_dropdown)), self->has_site_filter);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->category_dropdown)), self->has_category_filter);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->from_entry)), self->has_date_range);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->to_entry)), self->has_date_range);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->date_entry)), self->has_date);
+}
+
+/* Buttons */
+
+static void
+on_empty_button_clicked_cb (GtkButton      *button,
+                            KtResourceView *self)
+{
+  if (filters_are_set (self))
+    {
+      kt_resource_view_set_filters (self, NULL, self->site_required ? self->site_id : 0, 0, NULL, NULL);
+      return;
+    }
+
+  kt_resource_view_reload (self);
+}
+
+static void
+on_retry_clicked_cb (GtkButton      *button,
+                     KtResourceView *self)
+{
+  kt_resource_view_reload (self);
+}
+
+static void
+on_load_all_clicked_cb (GtkButton      *button,
+                        KtResourceView *self)
+{
+  kt_resource_view_load_all (self);
+}
+
+static void
+on_cancel_clicked_cb (GtkButton      *button,
+                      KtResourceView *self)
+{
+  kt_resource_view_cancel (self);
+}
+
+static void
+on_selection_changed_cb (GObject        *object,
+                         GParamSpec     *pspec,
+                         KtResourceView *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ROW]);
+}
+
+static void
+on_shown_items_changed_cb (GListModel     *model,
+                           guint           position,
+                           guint           removed,
+                           guint           added,
+                           KtResourceView *self)
+{
+  update_footer (self);
+}
+
+static void
+on_account_timezone_cb (KtAccount      *account,
+                        GParamSpec     *pspec,
+                        KtResourceView *self)
+{
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  self->tz = kt_format_time_zone (kt_account_get_timezone (account));
+}
+
+/* Lifecycle */
+
+static void
+kt_resource_view_dispose (GObject *object)
+{
+  KtResourceView *self = KT_RESOURCE_VIEW (object);
+  GtkWidget *child;
+
+  stop_loader (self);
+  kt_resource_view_set_lookups (self, NULL, NULL);
+
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_RESOURCE_VIEW);
+  /* The template's top box has no id, so dispose_template() leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->row_model);
+  g_clear_object (&self->client);
+  g_clear_object (&self->account);
+
+  G_OBJECT_CLASS (kt_resource_view_parent_class)->dispose (object);
+}
+
+static void
+kt_resource_view_finalize (GObject *object)
+{
+  KtResourceView *self = KT_RESOURCE_VIEW (object);
+
+  g_clear_pointer (&self->column_data, g_ptr_array_unref);
+  g_clear_pointer (&self->site_ids, g_array_unref);
+  g_clear_pointer (&self->category_ids, g_array_unref);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->query, g_free);
+  g_clear_pointer (&self->status, g_free);
+  g_clear_pointer (&self->from_date, g_free);
+  g_clear_pointer (&self->to_date, g_free);
+  g_clear_pointer (&self->date, g_free);
+  g_clear_pointer (&self->load_error, g_free);
+
+  G_OBJECT_CLASS (kt_resource_view_parent_class)->finalize (object);
+}
+
+static void
+kt_resource_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  KtResourceView *self = KT_RESOURCE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ROWS_LOADED:
+      g_value_set_uint (value, kt_resource_view_get_rows_loaded (self));
+      break;
+
+    case PROP_COMPLETE:
+      g_value_set_boolean (value, kt_resource_view_get_complete (self));
+      break;
+
+    case PROP_LOADING:
+      g_value_set_boolean (value, kt_resource_view_get_loading (self));
+      break;
+
+    case PROP_SELECTED_ROW:
+      g_value_set_object (value, kt_resource_view_get_selected_row (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kt_resource_view_class_init (KtResourceViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kt_resource_view_dispose;
+  object_class->finalize = kt_resource_view_finalize;
+  object_class->get_property = kt_resource_view_get_property;
+
+  properties[PROP_ROWS_LOADED] =
+    g_param_spec_uint ("rows-loaded", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COMPLETE] =
+    g_param_spec_boolean ("complete", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECTED_ROW] =
+    g_param_spec_object ("selected-row", NULL, NULL, KT_TYPE_ROW,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_SIGN_IN_REQUIRED] =
+    g_signal_new ("sign-in-required",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "kt-resource-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, category_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, date_entry);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, empty_button);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, filter_box);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, footer);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, from_entry);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, load_all_button);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, site_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, stack);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, to_entry);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_date_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_empty_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_load_all_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "resource-view");
+}
+
+static void
+kt_resource_view_init (KtResourceView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->column_data = g_ptr_array_new_with_free_func (g_free);
+  self->site_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->category_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  /* Rows are in memory, so a short delay keeps typing responsive without
+   * waiting long for the result. */
+  gtk_search_entry_set_search_delay (self->search_entry, 50);
+
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->scrolled), "value-changed",
+                    G_CALLBACK (on_scroll_value_changed_cb), self);
+}
+
+/* Returns a new view of @resource of @account's company; nothing loads until
+ * kt_resource_view_ensure_loaded(). */
+GtkWidget *
+kt_resource_view_new (KtClient         *client,
+                      KtAccount        *account,
+                      const KtResource *resource)
+{
+  KtResourceView *self;
+
+  g_return_val_if_fail (KT_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (KT_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (resource != NULL, NULL);
+
+  self = g_object_new (KT_TYPE_RESOURCE_VIEW, NULL);
+  self->client = g_object_ref (client);
+  self->account = g_object_ref (account);
+  self->resource = resource;
+  self->tz = kt_format_time_zone (kt_account_get_timezone (account));
+  g_signal_connect (account, "notify::timezone", G_CALLBACK (on_account_timezone_cb), self);
+
+  self->row_model = kt_row_model_new (resource);
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->row_model)),
+                                              g_object_ref (kt_resource_view_get_sorter (self)));
+  self->filter = gtk_custom_filter_new (match_row_cb, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                                  g_object_ref (GTK_FILTER (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed_cb), self);
+  g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (on_shown_items_changed_cb), self);
+
+  add_columns (self);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  set_filter_widgets (self);
+  update_footer (self);
+
+  return GTK_WIDGET (self);
+}
+
+const KtResource *
+kt_resource_view_get_resource (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return self->resource;
+}
+
+void
+kt_resource_view_set_lookups (KtResourceView *self,
+                              KtRowModel     *sites,
+                              KtRowModel     *categories)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  if (self->sites != NULL)
+    g_signal_handlers_disconnect_by_data (self->sites, self);
+  if (self->categories != NULL)
+    g_signal_handlers_disconnect_by_data (self->categories, self);
+
+  g_set_object (&self->sites, sites);
+  g_set_object (&self->categories, categories);
+
+  if (self->sites != NULL)
+    g_signal_connect (self->sites, "items-changed", G_CALLBACK (on_lookup_items_changed_cb), self);
+  if (self->categories != NULL)
+    g_signal_connect (self->categories, "items-changed", G_CALLBACK (on_lookup_items_changed_cb), self);
+
+  if (self->sites != NULL || self->categories != NULL)
+    refill_lookups (self);
+}
+
+gboolean
+kt_resource_view_needs_lookups (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+
+  return self->has_site_filter || self->has_category_filter;
+}
+
+void
+kt_resource_view_ensure_loaded (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  if (self->started)
+    return;
+
+  if (self->has_date && self->date == NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now (self->tz);
+
+      self->date = g_date_time_format (now, "%Y-%m-%d");
+      gtk_editable_set_text (GTK_EDITABLE (self->date_entry), self->date);
+    }
+
+  start_load (self);
+}
+
+void
+kt_resource_view_reload (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  start_load (self);
+}
+
+void
+kt_resource_view_load_more (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  if (self->loader == NULL || !kt_loader_get_has_more (self->loader) || loader_is_busy (self))
+    return;
+
+  kt_loader_load_next_async (self->loader, self->cancellable, on_load_next_cb, g_object_ref (self));
+  update_footer (self);
+}
+
+void
+kt_resource_view_load_all (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  if (self->loader == NULL || !kt_loader_get_has_more (self->loader) || self->loading_all)
+    return;
+
+  /* A page already on its way finishes first; the loader never fetches a
+   * page twice, so the bulk load continues after it. */
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
+
+  g_clear_pointer (&self->load_error, g_free);
+  self->loading_all = TRUE;
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  kt_loader_load_all_async (self->loader, self->cancellable, on_load_all_cb, g_object_ref (self));
+  update_footer (self);
+}
+
+void
+kt_resource_view_cancel (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->loading_all = FALSE;
+  update_footer (self);
+}
+
+void
+kt_resource_view_start_search (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+kt_resource_view_set_search_text (KtResourceView *self,
+                                  const char     *text)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, text != NULL && *text != '\0');
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  /* Apply now instead of after the entry's delay. */
+  apply_search (self, text);
+}
+
+void
+kt_resource_view_set_filters (KtResourceView *self,
+                              const char     *status,
+                              gint64          site_id,
+                              gint64          category_id,
+                              const char     *from_date,
+                              const char     *to_date)
+{
+  guint status_index = 0;
+
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  for (guint i = 0; status != NULL && i < G_N_ELEMENTS (order_statuses); i++)
+    {
+      if (g_ascii_strcasecmp (order_statuses[i], status) == 0)
+        status_index = i + 1;
+    }
+
+  g_free (self->status);
+  self->status = status_index > 0 ? g_strdup (order_statuses[status_index - 1]) : NULL;
+  self->site_id = site_id;
+  self->category_id = site_id != 0 && self->has_category_filter ? 0 : category_id;
+  g_free (self->from_date);
+  self->from_date = g_strdup (from_date);
+  g_free (self->to_date);
+  self->to_date = g_strdup (to_date);
+
+  self->updating_filters = TRUE;
+  gtk_drop_down_set_selected (self->status_dropdown, status_index);
+  gtk_editable_set_text (GTK_EDITABLE (self->from_entry), from_date != NULL ? from_date : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->to_entry), to_date != NULL ? to_date : "");
+  self->updating_filters = FALSE;
+  refill_lookups (self);
+
+  start_load (self);
+}
+
+char *
+kt_resource_view_build_path (KtResourceView *self)
+{
+  g_autoptr(GString) path = NULL;
+  g_autoptr(GString) query = NULL;
+  gint64 company_id;
+
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  company_id = kt_account_get_company_id (self->account);
+
+  if (self->resource->scope == KT_SCOPE_SITE)
+    {
+      if (self->site_id == 0)
+        return NULL;
+      return kt_catalogue_build_path (self->resource, company_id, self->site_id, NULL, NULL);
+    }
+
+  if (self->resource->scope == KT_SCOPE_DATE)
+    return kt_catalogue_build_path (self->resource, company_id, 0, self->date, NULL);
+
+  if (is_resource (self, "orders"))
+    {
+      path = g_string_new (NULL);
+      query = g_string_new (NULL);
+
+      g_string_append_printf (path, "companies/%" G_GINT64_FORMAT, company_id);
+      if (self->site_id != 0)
+        g_string_append_printf (path, "/sites/%" G_GINT64_FORMAT, self->site_id);
+      g_string_append (path, "/orders");
+      if (self->status != NULL)
+        {
+          g_autofree char *lower = g_ascii_strdown (self->status, -1);
+
+          g_string_append_printf (path, "/%s", lower);
+        }
+      g_string_append (path, ".json");
+
+      if (self->from_date != NULL)
+        g_string_append_printf (query, "%screated_gte=%s", query->len > 0 ? "&" : "", self->from_date);
+      if (self->to_date != NULL)
+        g_string_append_printf (query, "%screated_lte=%s", query->len > 0 ? "&" : "", self->to_date);
+      if (query->len > 0)
+        g_string_append_printf (path, "?%s", query->str);
+
+      return g_string_free (g_steal_pointer (&path), FALSE);
+    }
+
+  if (is_resource (self, "products") && self->category_id != 0)
+    return g_strdup_printf ("companies/%" G_GINT64_FORMAT "/categories/%" G_GINT64_FORMAT "/products.json",
+                            company_id, self->category_id);
+  if (is_resource (self, "products") && self->site_id != 0)
+    return g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites/%" G_GINT64_FORMAT "/products.json",
+                            company_id, self->site_id);
+
+  return kt_catalogue_build_path (self->resource, company_id, 0, NULL, NULL);
+}
+
+guint
+kt_resource_view_get_rows_loaded (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), 0);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (self->row_model));
+}
+
+gboolean
+kt_resource_view_get_complete (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+
+  return self->last_complete;
+}
+
+gboolean
+kt_resource_view_get_loading (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+
+  return loader_is_busy (self);
+}
+
+KtRow *
+kt_resource_view_get_selected_row (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  if (self->selection == NULL)
+    return NULL;
+
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+KtRowModel *
+kt_resource_view_get_row_model (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return self->row_model;
+}
+
+GListModel *
+kt_resource_view_get_shown_rows (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->filter_model);
+}
+
+KtLoader *
+kt_resource_view_get_loader (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return self->loader;
+}
+
+GtkColumnView *
+kt_resource_view_get_column_view (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return self->column_view;
+}
+
+char *
+kt_resource_view_dup_cell_text (KtResourceView *self,
+                                guint           position,
+                                guint           column)
+{
+  g_autoptr(KtRow) row = NULL;
+
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+  g_return_val_if_fail (column < self->resource->n_columns, NULL);
+
+  row = g_list_model_get_item (G_LIST_MODEL (self->filter_model), position);
+  if (row == NULL)
+    return NULL;
+
+  return kt_format_value (self->resource->columns[column].kind,
+                          kt_row_get_value (row, column),
+                          kt_account_get_currency (self->account), self->tz);
+}
+
+void
+kt_resource_view_select (KtResourceView *self,
+                         guint           position)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+const char *
+kt_resource_view_get_state (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}

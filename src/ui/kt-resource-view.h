@@ -1,0 +1,79 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "core/kt-account.h"
+#include "core/kt-catalogue.h"
+#include "core/kt-client.h"
+#include "core/kt-loader.h"
+#include "core/kt-row-model.h"
+
+G_BEGIN_DECLS
+
+#define KT_TYPE_RESOURCE_VIEW (kt_resource_view_get_type ())
+G_DECLARE_FINAL_TYPE (KtResourceView, kt_resource_view, KT, RESOURCE_VIEW, GtkWidget)
+
+/*
+ * One resource of a company as a sortable, searchable GtkColumnView, with
+ * the server-side filters the API offers for it, paging on scroll, "Load
+ * all" with progress, and status pages for the empty and error states.
+ *
+ * Properties (read-only): "rows-loaded" (guint), "complete" (gboolean:
+ * every page is loaded), "loading" (gboolean), "selected-row" (KtRow or
+ * NULL).
+ * Signal: "sign-in-required" when the server rejected the credential.
+ */
+GtkWidget        *kt_resource_view_new              (KtClient         *client,
+                                                     KtAccount        *account,
+                                                     const KtResource *resource);
+const KtResource *kt_resource_view_get_resource     (KtResourceView   *self);
+/* Lists of sites and categories for the filter drop-downs; shared by the
+ * views of one account. */
+void              kt_resource_view_set_lookups      (KtResourceView   *self,
+                                                     KtRowModel       *sites,
+                                                     KtRowModel       *categories);
+/* Whether the filters need the site or category lookups. */
+gboolean          kt_resource_view_needs_lookups    (KtResourceView   *self);
+
+/* Load the first page unless a load has already started. */
+void              kt_resource_view_ensure_loaded    (KtResourceView   *self);
+void              kt_resource_view_reload           (KtResourceView   *self);
+void              kt_resource_view_load_more        (KtResourceView   *self);
+void              kt_resource_view_load_all         (KtResourceView   *self);
+void              kt_resource_view_cancel           (KtResourceView   *self);
+
+void              kt_resource_view_start_search     (KtResourceView   *self);
+void              kt_resource_view_set_search_text  (KtResourceView   *self,
+                                                     const char       *text);
+
+/* Server-side filters; NULL or 0 clears one. The list reloads. */
+void              kt_resource_view_set_filters      (KtResourceView   *self,
+                                                     const char       *status,
+                                                     gint64            site_id,
+                                                     gint64            category_id,
+                                                     const char       *from_date,
+                                                     const char       *to_date);
+/* The path of the first page with the current filters, relative to the
+ * API URI. The caller owns the string. */
+char             *kt_resource_view_build_path       (KtResourceView   *self);
+
+guint             kt_resource_view_get_rows_loaded  (KtResourceView   *self);
+gboolean          kt_resource_view_get_complete     (KtResourceView   *self);
+gboolean          kt_resource_view_get_loading      (KtResourceView   *self);
+KtRow            *kt_resource_view_get_selected_row (KtResourceView   *self);
+/* Every loaded row, in load order. */
+KtRowModel       *kt_resource_view_get_row_model    (KtResourceView   *self);
+/* The rows as shown: searched and sorted. */
+GListModel       *kt_resource_view_get_shown_rows   (KtResourceView   *self);
+KtLoader         *kt_resource_view_get_loader       (KtResourceView   *self);
+GtkColumnView    *kt_resource_view_get_column_view  (KtResourceView   *self);
+/* The text of a shown cell as drawn. The caller owns the string. */
+char             *kt_resource_view_dup_cell_text    (KtResourceView   *self,
+                                                     guint             position,
+                                                     guint             column);
+void              kt_resource_view_select           (KtResourceView   *self,
+                                                     guint             position);
+/* The name of the visible child: "list", "loading", "empty" or "error". */
+const char       *kt_resource_view_get_state        (KtResourceView   *self);
+
+G_END_DECLS

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "core/kt-account.h"
+#include "core/kt-client.h"
+#include "sandbox/kt-sandbox.h"
+
+G_BEGIN_DECLS
+
+/* Shared setup of the browse tests: a sandbox in this process, a Basic
+ * account on it with its company read, and a client. */
+typedef struct
+{
+  KtSandbox *sandbox;
+  KtClient *client;
+  KtAccount *account;
+} BrowseFixture;
+
+typedef gboolean (*BrowseCondition) (gpointer data);
+
+/* Start GTK and libadwaita for a test program. */
+void        browse_init              (int           *argc,
+                                      char        ***argv);
+/* Start a sandbox of @scale (with @rate_window seconds and @basic_limit
+ * requests per window when non-zero) and sign in to it with Basic. */
+void        browse_fixture_setup     (BrowseFixture *fixture,
+                                      KtSandboxScale scale,
+                                      double         rate_window,
+                                      guint          basic_limit);
+void        browse_fixture_teardown  (BrowseFixture *fixture);
+/* Run the main loop until @condition holds or @timeout_seconds pass.
+ * Returns whether it holds. */
+gboolean    browse_wait_until        (BrowseCondition condition,
+                                      gpointer       data,
+                                      guint          timeout_seconds);
+/* Run the main loop for about @milliseconds. */
+void        browse_spin              (guint          milliseconds);
+/* Save @widget as drawn to $KT_SCREENSHOT_DIR/@name.png. Returns the path,
+ * or NULL when the variable is unset. */
+char       *browse_save_screenshot   (GtkWidget     *widget,
+                                      const char    *name);
+/* GET @path (relative to the API URI) straight from the sandbox, with the
+ * sandbox's Basic credential, outside the client under test. */
+JsonNode   *browse_fetch_json        (BrowseFixture *fixture,
+                                      const char    *path);
+
+G_END_DECLS
