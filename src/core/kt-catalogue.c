@@ -97,8 +97,9 @@ static const KtColumn inventory_columns[] = {
 
 static const KtColumn shift_columns[] = {
   { "id", N_("ID"), "id", KT_COLUMN_ID },
-  { "staff_member", N_("Staff Member"), "staff_member.id", KT_COLUMN_ID },
-  { "site", N_("Site"), "site.id", KT_COLUMN_ID },
+  { "first_name", N_("First Name"), "staff_member.first_name", KT_COLUMN_TEXT },
+  { "last_name", N_("Last Name"), "staff_member.last_name", KT_COLUMN_TEXT },
+  { "site", N_("Site"), "site.name", KT_COLUMN_TEXT },
   { "started_at", N_("Started"), "started_at", KT_COLUMN_DATETIME },
   { "finished_at", N_("Finished"), "finished_at", KT_COLUMN_DATETIME },
 };
@@ -151,7 +152,7 @@ static const KtResource resources[] = {
     COLUMNS (inventory_columns), "id" },
   { "shifts", N_("Shifts"), "x-office-calendar-symbolic",
     "companies/{company_id}/shifts/{date}.json", KT_SCOPE_DATE,
-    COLUMNS (shift_columns), "id" },
+    COLUMNS (shift_columns), "first_name,last_name,site" },
   { "cashups", N_("Cash-Ups"), "emblem-ok-symbolic",
     "companies/{company_id}/cashups.json", KT_SCOPE_COMPANY,
     COLUMNS (cashup_columns), "id" },

@@ -325,6 +325,14 @@ advance (KtLoader   *self,
       return;
     }
 
+  /* Once pages link to each other, a page without a link is the last. */
+  if (self->paging == PAGING_NEXT_LINK)
+    {
+      g_clear_pointer (&self->next_uri, g_free);
+      set_boolean (self, &self->has_more, FALSE, PROP_HAS_MORE);
+      return;
+    }
+
   if (pages != NULL && g_ascii_string_to_unsigned (pages, 10, 0, G_MAXUINT, &number, NULL))
     {
       const char *page = soup_message_headers_get_one (headers, "X-Page");
@@ -446,7 +454,9 @@ on_page_cb (GObject      *source,
           g_object_unref (task);
           return;
         }
-      fail_page (task, g_steal_pointer (&error));
+      fail_page (task, g_error_new (KT_ERROR, KT_ERROR_INVALID_RESPONSE,
+                                    _("GET %s answered %d times with a page that cannot be read. %s"),
+                                    kt_response_get_uri (response), MAX_PAGE_ATTEMPTS, error->message));
       return;
     }
 

@@ -1,0 +1,442 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "core/kt-catalogue.h"
+#include "core/kt-error.h"
+#include "core/kt-loader.h"
+#include "core-test.h"
+
+/* ---- a small paging server for the forms the sandbox does not use alone ---- */
+
+#define SERVED_ROWS 57
+#define SERVED_PAGE 25
+
+typedef struct
+{
+  SoupServer *server;
+  char *base;
+  GHashTable *hits;   /* request key → count */
+} Pager;
+
+static void
+append_rows (GString *body,
+             guint    first,
+             guint    last)
+{
+  guint i;
+
+  g_string_append_c (body, '[');
+  for (i = first; i < last; i++)
+    g_string_append_printf (body, "%s{\"id\":%u,\"name\":\"Tax %u\",\"rate\":0.1}",
+                            i == first ? "" : ",", 1000 + i, i);
+  g_string_append_c (body, ']');
+}
+
+static void
+on_pager_request_cb (SoupServer        *server,
+                     SoupServerMessage *message,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  Pager *pager = user_data;
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (message);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (message);
+  const char *x_page = soup_message_headers_get_one (request_headers, "X-Page");
+  const char *page = query != NULL ? g_hash_table_lookup (query, "page") : NULL;
+  const char *start = query != NULL ? g_hash_table_lookup (query, "start") : NULL;
+  g_autofree char *key = g_strdup_printf ("%s x=%s page=%s start=%s", path, x_page, page, start);
+  GString *body = g_string_new (NULL);
+  guint first = 0;
+
+  g_hash_table_replace (pager->hits, g_strdup (key),
+                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (pager->hits, key)) + 1));
+
+  if (g_str_has_suffix (path, "/pages.json"))
+    {
+      first = x_page != NULL ? (guint) g_ascii_strtoull (x_page, NULL, 10) * SERVED_PAGE : 0;
+      soup_message_headers_replace (response_headers, "X-Pages", "3");
+      if (x_page != NULL)
+        soup_message_headers_replace (response_headers, "X-Page", x_page);
+    }
+  else if (g_str_has_suffix (path, "/query.json"))
+    first = page != NULL ? ((guint) g_ascii_strtoull (page, NULL, 10) - 1) * SERVED_PAGE : 0;
+  else if (g_str_has_suffix (path, "/start.json"))
+    {
+      guint64 last_id = start != NULL ? g_ascii_strtoull (start, NULL, 10) : 0;
+
+      first = last_id >= 1000 ? (guint) (last_id - 1000 + 1) : 0;
+    }
+  else if (g_str_has_suffix (path, "/same.json"))
+    first = 0;
+  else if (g_str_has_suffix (path, "/exact.json"))
+    {
+      /* Two full pages and then an empty one. */
+      first = page != NULL ? ((guint) g_ascii_strtoull (page, NULL, 10) - 1) * SERVED_PAGE : 0;
+      if (first >= 2 * SERVED_PAGE)
+        first = SERVED_ROWS;
+    }
+
+  append_rows (body, MIN (first, SERVED_ROWS), MIN (first + SERVED_PAGE, SERVED_ROWS));
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE,
+                                    body->str, body->len);
+  g_string_free (body, FALSE);
+}
+
+static Pager *
+pager_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  Pager *pager = g_new0 (Pager, 1);
+  GSList *uris;
+
+  pager->server = soup_server_new (NULL, NULL);
+  pager->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  soup_server_add_handler (pager->server, NULL, on_pager_request_cb, pager, NULL);
+  g_assert_true (soup_server_listen_local (pager->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (pager->server);
+  pager->base = g_strconcat (g_uri_to_string (uris->data), "v1/", NULL);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return pager;
+}
+
+static void
+pager_free (Pager *pager)
+{
+  soup_server_disconnect (pager->server);
+  g_object_unref (pager->server);
+  g_hash_table_unref (pager->hits);
+  g_free (pager->base);
+  g_free (pager);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pager, pager_free)
+
+static KtAccount *
+pager_account (Pager *pager)
+{
+  g_autoptr(KtOAuthConfig) config = kt_oauth_config_new ();
+
+  config->client_id = g_strdup ("id");
+  config->client_secret = g_strdup ("secret");
+  config->api_uri = g_strdup (pager->base);
+  return kt_account_new (KT_AUTH_KIND_BASIC, config);
+}
+
+static gboolean
+load_all (KtLoader  *loader,
+          GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kt_loader_load_all_async (loader, NULL, kt_core_test_store_result, &result);
+  kt_core_test_wait (&result);
+  return kt_loader_load_all_finish (loader, result, error);
+}
+
+static void
+assert_ascending_ids (KtRowModel *model)
+{
+  GListModel *list = G_LIST_MODEL (model);
+  gint64 previous = G_MININT64;
+  guint i;
+
+  for (i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (list, i);
+
+      g_assert_cmpint (kt_row_get_id (row), >, previous);
+      previous = kt_row_get_id (row);
+    }
+}
+
+static guint
+max_hits (Pager *pager)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint max = 0;
+
+  g_hash_table_iter_init (&iter, pager->hits);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    max = MAX (max, GPOINTER_TO_UINT (value));
+  return max;
+}
+
+static void
+check_pager_mode (const char *path,
+                  guint       expected_rows,
+                  guint       expected_pages)
+{
+  g_autoptr(Pager) pager = pager_new ();
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = pager_account (pager);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("taxes"));
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GError) error = NULL;
+  guint pages = 0;
+
+  g_assert_true (load_all (loader, &error));
+  g_assert_no_error (error);
+
+  g_object_get (loader, "pages-loaded", &pages, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, expected_rows);
+  g_assert_cmpuint (pages, ==, expected_pages);
+  g_assert_false (kt_loader_get_has_more (loader));
+  g_assert_cmpuint (max_hits (pager), ==, 1);
+  assert_ascending_ids (model);
+}
+
+static void
+test_page_count (void)
+{
+  check_pager_mode ("companies/1/pages.json", SERVED_ROWS, 3);
+}
+
+static void
+test_page_query (void)
+{
+  check_pager_mode ("companies/1/query.json", SERVED_ROWS, 3);
+}
+
+static void
+test_start_query (void)
+{
+  check_pager_mode ("companies/1/start.json?start=0", SERVED_ROWS, 3);
+}
+
+static void
+test_empty_last_page (void)
+{
+  check_pager_mode ("companies/1/exact.json", 2 * SERVED_PAGE, 3);
+}
+
+static void
+test_same_page_stops (void)
+{
+  /* A server that ignores the page query repeats the first page: the
+   * loader stops when a page adds nothing. */
+  check_pager_mode ("companies/1/same.json", SERVED_PAGE, 2);
+}
+
+/* ---- against the sandbox ---- */
+
+static void
+test_next_link (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 50, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GError) error = NULL;
+  guint orders = kt_sandbox_count_rows (sandbox, "orders");
+  guint pages = 0;
+  guint spent = 0;
+  guint total = 0;
+
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &first);
+  kt_core_test_wait (&first);
+  g_assert_true (kt_loader_load_next_finish (loader, first, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
+  g_assert_true (kt_loader_get_has_more (loader));
+
+  g_assert_true (load_all (loader, &error));
+  g_assert_no_error (error);
+  g_object_get (loader, "pages-loaded", &pages, "requests-spent", &spent, "pages-total", &total, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, orders);
+  g_assert_cmpuint (pages, ==, (orders + 49) / 50);
+  g_assert_cmpuint (spent, ==, pages);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, pages);
+  assert_ascending_ids (model);
+}
+
+static void
+test_every_resource (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  const char *counted[] = { "sites", "products", "categories", "customers", "orders", "staff",
+                            "registers", "price_lists", "taxes", "payment_methods" };
+  gint64 site_id = 0;
+  guint n = 0;
+  const KtResource *resources = kt_catalogue_get_resources (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const KtResource *resource = &resources[i];
+      g_autoptr(KtRowModel) model = kt_row_model_new (resource);
+      g_autofree char *path = kt_catalogue_build_path (resource, kt_sandbox_get_company_id (sandbox),
+                                                       site_id, "2024-03-01", NULL);
+      g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtRow) first = NULL;
+
+      if (g_str_equal (resource->id, "cashups"))
+        continue;   /* NOTE: the sandbox serves no cash-ups */
+      if (g_str_equal (resource->id, "shifts"))
+        {
+          g_free (path);
+          path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/shifts.json",
+                                  kt_sandbox_get_company_id (sandbox));
+          g_clear_object (&loader);
+          loader = kt_loader_new (client, account, path, model);
+        }
+
+      g_test_message ("resource %s at %s", resource->id, path);
+      g_assert_true (load_all (loader, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), >, 0);
+
+      first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+      g_assert_nonnull (kt_row_get_value (first, 0));
+      g_assert_nonnull (kt_row_get_value (first, 1));
+      if (g_str_equal (resource->id, "sites"))
+        site_id = kt_row_get_id (first);
+
+      for (guint j = 0; j < G_N_ELEMENTS (counted); j++)
+        {
+          if (g_str_equal (counted[j], resource->id))
+            g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==,
+                              kt_sandbox_count_rows (sandbox, resource->id));
+        }
+    }
+  g_assert_cmpint (site_id, !=, 0);
+}
+
+static void
+check_fault (const char *fault,
+             KtAuthKind  kind)
+{
+  g_autoptr(KtSandbox) sandbox = kt_sandbox_new ();
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  g_autoptr(KtLoader) loader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  guint orders;
+  guint attempts;
+
+  /* A bare 429 means the window is spent, so the client waits for its
+   * reset: keep the window short. */
+  g_object_set (sandbox, "scale", KT_SANDBOX_SCALE_SMALL, "page-size", 60, "fault-delay", 0.2,
+                "rate-window", 2.0, NULL);
+  g_assert_true (kt_sandbox_start (sandbox, 0, &error));
+
+  if (kind == KT_AUTH_KIND_OAUTH)
+    account = kt_core_test_sign_in (sandbox, client);
+  else
+    account = kt_core_test_basic_account (sandbox);
+
+  /* Faults start after signing in, so they strike the list requests. */
+  g_assert_true (kt_sandbox_add_fault (sandbox, fault, &error));
+  g_assert_no_error (error);
+
+  path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"), kt_sandbox_get_company_id (sandbox),
+                                  0, NULL, NULL);
+  loader = kt_loader_new (client, account, path, model);
+  orders = kt_sandbox_count_rows (sandbox, "orders");
+
+  /* A fault that outlasts the retries is reported; loading again goes on
+   * from the page that failed. */
+  for (attempts = 0; attempts < 5; attempts++)
+    {
+      g_clear_error (&error);
+      if (load_all (loader, &error))
+        break;
+
+      g_test_message ("fault %s reported: %s", fault, error->message);
+      g_assert_true (error->domain == KT_ERROR);
+      g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+      assert_ascending_ids (model);
+    }
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, orders);
+  assert_ascending_ids (model);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==,
+                    kt_sandbox_get_counter (sandbox, "fault:bare-429"));
+}
+
+static void
+test_fault_server_error (void)
+{
+  check_fault ("server-error:0.3", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_drop_connection (void)
+{
+  check_fault ("drop-connection:0.3", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_slow (void)
+{
+  check_fault ("slow:0.3", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_truncated_json (void)
+{
+  check_fault ("truncated-json:0.3", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_malformed_json (void)
+{
+  check_fault ("malformed-json:0.3", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_bare_429 (void)
+{
+  check_fault ("bare-429:0.2", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_lowercase_headers (void)
+{
+  check_fault ("lowercase-headers:1", KT_AUTH_KIND_BASIC);
+}
+
+static void
+test_fault_early_expiry (void)
+{
+  check_fault ("early-expiry:0.2", KT_AUTH_KIND_OAUTH);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/loader/page-count", test_page_count);
+  g_test_add_func ("/loader/page-query", test_page_query);
+  g_test_add_func ("/loader/start-query", test_start_query);
+  g_test_add_func ("/loader/empty-last-page", test_empty_last_page);
+  g_test_add_func ("/loader/same-page-stops", test_same_page_stops);
+  g_test_add_func ("/loader/next-link", test_next_link);
+  g_test_add_func ("/loader/every-resource", test_every_resource);
+  g_test_add_func ("/loader/fault-server-error", test_fault_server_error);
+  g_test_add_func ("/loader/fault-drop-connection", test_fault_drop_connection);
+  g_test_add_func ("/loader/fault-slow", test_fault_slow);
+  g_test_add_func ("/loader/fault-truncated-json", test_fault_truncated_json);
+  g_test_add_func ("/loader/fault-malformed-json", test_fault_malformed_json);
+  g_test_add_func ("/loader/fault-bare-429", test_fault_bare_429);
+  g_test_add_func ("/loader/fault-lowercase-headers", test_fault_lowercase_headers);
+  g_test_add_func ("/loader/fault-early-expiry", test_fault_early_expiry);
+
+  return g_test_run ();
+}
