@@ -156,13 +156,15 @@ set_status (KtSignInWindow *self,
 }
 
 static void
-show_error (KtSignInWindow *self,
-            const char     *title,
-            const char     *message,
-            gboolean        can_retry)
+show_error_with_icon (KtSignInWindow *self,
+                      const char     *icon_name,
+                      const char     *title,
+                      const char     *message,
+                      gboolean        can_retry)
 {
   g_debug ("Showing the error page: %s", title);
 
+  adw_status_page_set_icon_name (self->error_page, icon_name);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, message);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), can_retry);
@@ -172,6 +174,15 @@ show_error (KtSignInWindow *self,
   self->error_message = g_strdup (message);
   set_status (self, KT_SIGN_IN_STATUS_FAILED);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+}
+
+static void
+show_error (KtSignInWindow *self,
+            const char     *title,
+            const char     *message,
+            gboolean        can_retry)
+{
+  show_error_with_icon (self, "dialog-warning-symbolic", title, message, can_retry);
 }
 
 static const char *
@@ -551,7 +562,7 @@ on_load_failed_cb (WebKitWebView   *web_view,
                                "Check your network connection and the authorize URI "
                                "in Preferences, then retry."),
                              host, error->message);
-  show_error (self, _("Page Not Loaded"), message, TRUE);
+  show_error_with_icon (self, "network-offline-symbolic", _("Page Not Loaded"), message, TRUE);
 
   return TRUE;
 }
@@ -576,7 +587,8 @@ on_load_failed_with_tls_errors_cb (WebKitWebView        *web_view,
                              host, describe_tls_errors (errors));
   gtk_menu_button_set_icon_name (self->security_button, "channel-insecure-symbolic");
   gtk_label_set_label (self->host_label, host);
-  show_error (self, _("Certificate Not Trusted"), message, FALSE);
+  show_error_with_icon (self, "channel-insecure-symbolic", _("Certificate Not Trusted"),
+                        message, FALSE);
 
   return TRUE;
 }

@@ -149,6 +149,9 @@ test_flow (void)
 
   window = open_window (&outcome);
   signin_wait_for_element (window, "email");
+  /* WebKit paints the first page of a new view a few seconds after it
+   * loads under Xvfb. */
+  signin_settle (3000);
   path = signin_screenshot (GTK_WIDGET (window), "signin-login.png");
 
   log_in (window);
