@@ -139,6 +139,7 @@ kt_rate_meter_update (KtRateMeter *self)
   guint remaining = 0;
   guint queued = 0;
   guint seconds = 0;
+  double window_seconds;
 
   if (self->rate_limit != NULL)
     {
@@ -178,7 +179,17 @@ kt_rate_meter_update (KtRateMeter *self)
     case KT_RATE_METER_PLENTY:
     case KT_RATE_METER_LOW:
     default:
-      if (seconds > 0)
+      if (queued > 0)
+        {
+          /* Bulk loads keep a reserve for interactive requests, so they
+           * can wait before the budget reaches zero. */
+          text = g_strdup_printf (_("%u/%u · %u waiting · %s"), remaining, limit, queued, countdown);
+          description = g_strdup_printf (ngettext ("%u of %u requests left, kept for interactive use; %u request waits %s for the reset",
+                                                   "%u of %u requests left, kept for interactive use; %u requests wait %s for the reset",
+                                                   queued),
+                                         remaining, limit, queued, countdown);
+        }
+      else if (seconds > 0)
         {
           text = g_strdup_printf ("%u/%u · %s", remaining, limit, countdown);
           description = g_strdup_printf (_("%u of %u requests left; the limit resets in %s"),
@@ -213,7 +224,11 @@ kt_rate_meter_update (KtRateMeter *self)
       self->description = g_steal_pointer (&description);
     }
 
-  limit_text = g_strdup_printf (_("%u requests a minute"), limit);
+  window_seconds = self->rate_limit != NULL ? kt_rate_limit_get_window_seconds (self->rate_limit) : 60;
+  if (window_seconds == 60)
+    limit_text = g_strdup_printf (_("%u requests a minute"), limit);
+  else
+    limit_text = g_strdup_printf (_("%u requests per %.0f s"), limit, window_seconds);
   remaining_text = state == KT_RATE_METER_UNKNOWN ? g_strdup (_("Unknown")) : g_strdup_printf ("%u", remaining);
   queued_text = g_strdup_printf (ngettext ("%u request", "%u requests", queued), queued);
   session_text = g_strdup_printf (ngettext ("%u request charged", "%u requests charged", self->requests_seen),
@@ -455,6 +470,15 @@ kt_rate_meter_get_requests_seen (KtRateMeter *self)
 }
 
 void
+kt_rate_meter_set_compact (KtRateMeter *self,
+                           gboolean     compact)
+{
+  g_return_if_fail (KT_IS_RATE_METER (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->level_bar), !compact);
+}
+
+void
 kt_rate_meter_popup (KtRateMeter *self)
 {
   g_return_if_fail (KT_IS_RATE_METER (self));
@@ -468,4 +492,20 @@ kt_rate_meter_popdown (KtRateMeter *self)
   g_return_if_fail (KT_IS_RATE_METER (self));
 
   gtk_menu_button_popdown (self->button);
+}
+
+GtkPopover *
+kt_rate_meter_get_popover (KtRateMeter *self)
+{
+  g_return_val_if_fail (KT_IS_RATE_METER (self), NULL);
+
+  return self->popover;
+}
+
+guint
+kt_rate_meter_get_chart_total (KtRateMeter *self)
+{
+  g_return_val_if_fail (KT_IS_RATE_METER (self), 0);
+
+  return kt_rate_chart_get_total (self->chart);
 }

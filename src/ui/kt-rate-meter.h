@@ -36,8 +36,14 @@ const char       *kt_rate_meter_get_text            (KtRateMeter *self);
 const char       *kt_rate_meter_get_description     (KtRateMeter *self);
 /* Requests charged since the rate limit was set, each 302 hop counted. */
 guint             kt_rate_meter_get_requests_seen   (KtRateMeter *self);
+/* Hide the level bar, for a narrow window; the label stays. */
+void              kt_rate_meter_set_compact         (KtRateMeter *self,
+                                                     gboolean     compact);
 /* Open or close the popover with the chart. */
 void              kt_rate_meter_popup               (KtRateMeter *self);
 void              kt_rate_meter_popdown             (KtRateMeter *self);
+GtkPopover       *kt_rate_meter_get_popover         (KtRateMeter *self);
+/* Requests shown in the popover's chart. */
+guint             kt_rate_meter_get_chart_total     (KtRateMeter *self);
 
 G_END_DECLS

@@ -397,7 +397,7 @@ update_progress (KtResourceView *self)
       g_string_append_printf (text, _("at least %s left"), left);
     }
 
-  if (waiting)
+  if (waiting || kt_resource_view_get_waiting (self))
     {
       g_string_append (text, " · ");
       g_string_append (text, _("waiting for the rate limit to reset"));
@@ -968,6 +968,15 @@ on_account_timezone_cb (KtAccount      *account,
   self->tz = kt_format_time_zone (kt_account_get_timezone (account));
 }
 
+static void
+on_rate_limit_queued_cb (KtRateLimit    *rate_limit,
+                         GParamSpec     *pspec,
+                         KtResourceView *self)
+{
+  if (self->loading_all)
+    update_footer (self);
+}
+
 /* Lifecycle */
 
 static void
@@ -1156,6 +1165,8 @@ kt_resource_view_new (KtClient         *client,
   self->resource = resource;
   self->tz = kt_format_time_zone (kt_account_get_timezone (account));
   g_signal_connect (account, "notify::timezone", G_CALLBACK (on_account_timezone_cb), self);
+  g_signal_connect_object (kt_account_get_rate_limit (account), "notify::queued",
+                           G_CALLBACK (on_rate_limit_queued_cb), self, 0);
 
   self->row_model = kt_row_model_new (resource);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->row_model)),
@@ -1430,6 +1441,23 @@ kt_resource_view_get_loading (KtResourceView *self)
   g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
 
   return loader_is_busy (self);
+}
+
+gboolean
+kt_resource_view_get_waiting (KtResourceView *self)
+{
+  gboolean waiting = FALSE;
+
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+
+  if (self->loader == NULL || !loader_is_busy (self))
+    return FALSE;
+
+  g_object_get (self->loader, "waiting", &waiting, NULL);
+
+  /* The loader counts only a spent budget as waiting; a bulk load also
+   * waits while the reserve for interactive requests holds it back. */
+  return waiting || kt_rate_limit_get_queued (kt_account_get_rate_limit (self->account)) > 0;
 }
 
 KtRow *

@@ -60,6 +60,8 @@ char             *kt_resource_view_build_path       (KtResourceView   *self);
 guint             kt_resource_view_get_rows_loaded  (KtResourceView   *self);
 gboolean          kt_resource_view_get_complete     (KtResourceView   *self);
 gboolean          kt_resource_view_get_loading      (KtResourceView   *self);
+/* Whether a load is held back by the rate limit. */
+gboolean          kt_resource_view_get_waiting      (KtResourceView   *self);
 KtRow            *kt_resource_view_get_selected_row (KtResourceView   *self);
 /* Every loaded row, in load order. */
 KtRowModel       *kt_resource_view_get_row_model    (KtResourceView   *self);

@@ -51,6 +51,7 @@ struct _KtWindow
   AdwLeaflet *leaflet;
   GtkStack *main_stack;
   KtRateMeter *rate_meter;
+  GtkButton *search_button;
   GtkListBox *sidebar_list;
   AdwStatusPage *signed_out_page;
   GtkButton *sign_in_again_button;
@@ -231,6 +232,19 @@ on_sidebar_row_activated_cb (GtkListBox    *list,
 
   if (resource != NULL && self->account != NULL)
     kt_window_show_resource (self, resource->id);
+}
+
+/* A folded window is narrow: drop what Ctrl+F and the meter's label
+ * already offer, so the header bar fits. */
+static void
+on_leaflet_folded_cb (AdwLeaflet *leaflet,
+                      GParamSpec *pspec,
+                      KtWindow   *self)
+{
+  gboolean folded = adw_leaflet_get_folded (leaflet);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->search_button), !folded);
+  kt_rate_meter_set_compact (self->rate_meter, folded);
 }
 
 static void
@@ -1147,6 +1161,7 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, rate_meter);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, signed_out_page);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, sign_in_again_button);
@@ -1198,6 +1213,8 @@ kt_window_init (KtWindow *self)
 
   build_sidebar (self);
   update_account_title (self);
+  g_signal_connect (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded_cb), self);
+  on_leaflet_folded_cb (self->leaflet, NULL, self);
   gtk_stack_set_visible_child_name (self->main_stack, "welcome");
 }
 

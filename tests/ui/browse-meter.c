@@ -1,0 +1,330 @@
+/* The rate meter against the sandbox: the values it shows, how it counts
+ * redirects, and a bulk load that needs more requests than a window
+ * allows. */
+#define G_LOG_DOMAIN "browse-meter"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "browse-helpers.h"
+#include "core/kt-exchange.h"
+#include "ui/kt-window.h"
+
+/* A small budget in a short window, so one list needs several windows. */
+#define TEST_LIMIT 10
+#define TEST_WINDOW_SECONDS 4
+
+static BrowseFixture fixture;
+
+typedef struct
+{
+  GError *error;
+  gboolean done;
+} AsyncResult;
+
+static gboolean
+async_done (gpointer data)
+{
+  return ((AsyncResult *) data)->done;
+}
+
+static void
+on_company_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AsyncResult *async = user_data;
+
+  kt_client_fetch_company_finish (KT_CLIENT (source), result, &async->error);
+  async->done = TRUE;
+}
+
+static void
+on_request_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AsyncResult *async = user_data;
+  g_autoptr(KtResponse) response = kt_client_request_finish (KT_CLIENT (source), result, &async->error);
+
+  async->done = TRUE;
+}
+
+static KtAccount *
+new_account (void)
+{
+  return kt_account_new (KT_AUTH_KIND_BASIC, kt_account_get_config (fixture.account));
+}
+
+static const char *
+find_header (const char * const *headers,
+             const char         *name)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    {
+      if (g_ascii_strcasecmp (headers[i], name) == 0)
+        return headers[i + 1];
+    }
+
+  return NULL;
+}
+
+static KtExchange *
+last_exchange (KtAccount *account)
+{
+  GListModel *exchanges = kt_account_get_exchanges (account);
+  guint n_items = g_list_model_get_n_items (exchanges);
+
+  g_assert_cmpuint (n_items, >, 0);
+  return g_list_model_get_item (exchanges, n_items - 1);
+}
+
+/* The meter's "remaining/limit" must be the last response's headers. */
+static void
+check_meter_matches_last_response (KtRateMeter *meter,
+                                   KtAccount   *account)
+{
+  g_autoptr(KtExchange) exchange = last_exchange (account);
+  const char * const *headers = kt_exchange_get_response_headers (exchange);
+  const char *remaining = find_header (headers, "X-Ratelimit-Remaining");
+  const char *limit = find_header (headers, "X-Ratelimit-Limit");
+  g_autofree char *expected = NULL;
+  g_autofree char *expected_description = NULL;
+
+  g_assert_nonnull (remaining);
+  g_assert_nonnull (limit);
+  expected = g_strdup_printf ("%s/%s", remaining, limit);
+  if (g_str_equal (remaining, "0"))
+    expected_description = g_strdup_printf ("No requests left of %s", limit);
+  else
+    expected_description = g_strdup_printf ("%s of %s requests left", remaining, limit);
+
+  g_assert_true (g_str_has_prefix (kt_rate_meter_get_text (meter), expected));
+  g_assert_true (g_str_has_prefix (kt_rate_meter_get_description (meter), expected_description));
+}
+
+static GtkWidget *
+new_meter_window (KtRateMeter **meter)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *header = adw_header_bar_new ();
+
+  *meter = KT_RATE_METER (kt_rate_meter_new ());
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), GTK_WIDGET (*meter));
+  gtk_window_set_titlebar (GTK_WINDOW (window), header);
+  gtk_window_set_child (GTK_WINDOW (window), gtk_label_new ("Kounter"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 120);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+static void
+test_redirect_counts_two (void)
+{
+  g_autoptr(KtAccount) account = new_account ();
+  KtRateMeter *meter = NULL;
+  GtkWidget *window = new_meter_window (&meter);
+  AsyncResult async = { NULL, FALSE };
+  GListModel *exchanges = kt_account_get_exchanges (account);
+  g_autoptr(KtExchange) redirect = NULL;
+  g_autoptr(KtExchange) company = NULL;
+  guint remaining_after_redirect;
+  guint remaining_after_company;
+
+  kt_rate_meter_set_rate_limit (meter, kt_account_get_rate_limit (account));
+  g_assert_cmpint (kt_rate_meter_get_state (meter), ==, KT_RATE_METER_UNKNOWN);
+  browse_save_screenshot (window, "browse-meter-unknown");
+
+  kt_client_fetch_company_async (fixture.client, account, NULL, on_company_cb, &async);
+  g_assert_true (browse_wait_until (async_done, &async, 20));
+  g_assert_no_error (async.error);
+
+  /* companies/me answers 302, and following it is a second request. */
+  g_assert_cmpuint (g_list_model_get_n_items (exchanges), ==, 2);
+  redirect = g_list_model_get_item (exchanges, 0);
+  company = g_list_model_get_item (exchanges, 1);
+  g_assert_cmpuint (kt_exchange_get_status (redirect), ==, 302);
+  g_assert_cmpuint (kt_exchange_get_status (company), ==, 200);
+  g_assert_cmpuint (kt_rate_meter_get_requests_seen (meter), ==, 2);
+
+  remaining_after_redirect = atoi (find_header (kt_exchange_get_response_headers (redirect), "X-Ratelimit-Remaining"));
+  remaining_after_company = atoi (find_header (kt_exchange_get_response_headers (company), "X-Ratelimit-Remaining"));
+  g_assert_cmpuint (remaining_after_company + 1, ==, remaining_after_redirect);
+  g_assert_cmpuint (kt_rate_limit_get_remaining (kt_account_get_rate_limit (account)), ==, remaining_after_company);
+  check_meter_matches_last_response (meter, account);
+  g_assert_cmpint (kt_rate_meter_get_state (meter), !=, KT_RATE_METER_UNKNOWN);
+  browse_save_screenshot (window, "browse-meter-plenty");
+
+  kt_rate_meter_popup (meter);
+  browse_spin (300);
+  g_assert_cmpuint (kt_rate_meter_get_chart_total (meter), ==, 2);
+  browse_save_screenshot (GTK_WIDGET (kt_rate_meter_get_popover (meter)), "browse-meter-popover");
+  kt_rate_meter_popdown (meter);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+rate_limit_has_queued (gpointer data)
+{
+  return kt_rate_limit_get_queued (KT_RATE_LIMIT (data)) > 0;
+}
+
+static void
+send_request (KtAccount   *account,
+              const char  *path,
+              AsyncResult *async)
+{
+  kt_client_request_async (fixture.client, account, "GET", path, NULL, KT_PRIORITY_INTERACTIVE,
+                           NULL, on_request_cb, async);
+}
+
+static void
+test_meter_follows_each_response (void)
+{
+  g_autoptr(KtAccount) account = new_account ();
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  KtRateMeter *meter = NULL;
+  GtkWidget *window = new_meter_window (&meter);
+  AsyncResult held = { NULL, FALSE };
+  g_autofree char *path = NULL;
+  gboolean saw_low = FALSE;
+
+  kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));
+  kt_rate_meter_set_rate_limit (meter, rate_limit);
+  path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/taxes.json", kt_account_get_company_id (account));
+
+  /* Wait for a fresh window so the budget runs from full to spent. */
+  browse_spin ((TEST_WINDOW_SECONDS + 1) * 1000);
+
+  for (guint i = 0; i < TEST_LIMIT; i++)
+    {
+      AsyncResult async = { NULL, FALSE };
+
+      send_request (account, path, &async);
+      g_assert_true (browse_wait_until (async_done, &async, 20));
+      g_assert_no_error (async.error);
+      check_meter_matches_last_response (meter, account);
+
+      if (kt_rate_meter_get_state (meter) == KT_RATE_METER_LOW && !saw_low)
+        {
+          saw_low = TRUE;
+          browse_save_screenshot (window, "browse-meter-low");
+        }
+    }
+
+  g_assert_true (saw_low);
+  g_assert_cmpint (kt_rate_meter_get_state (meter), ==, KT_RATE_METER_SPENT);
+  g_assert_true (g_str_has_prefix (kt_rate_meter_get_text (meter), "0/"));
+  browse_save_screenshot (window, "browse-meter-spent");
+
+  /* One more request waits for the reset instead of being sent. */
+  send_request (account, path, &held);
+  g_assert_true (browse_wait_until (rate_limit_has_queued, rate_limit, 5));
+  g_assert_nonnull (strstr (kt_rate_meter_get_text (meter), "1 waiting"));
+  g_assert_nonnull (strstr (kt_rate_meter_get_description (meter), "1 request waits"));
+  browse_save_screenshot (window, "browse-meter-spent-waiting");
+
+  g_assert_true (browse_wait_until (async_done, &held, 20));
+  g_assert_no_error (held.error);
+  check_meter_matches_last_response (meter, account);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct
+{
+  KtWindow *window;
+  KtResourceView *view;
+  gboolean saw_waiting;
+  gboolean saw_meter_waiting;
+} LoadWatch;
+
+static gboolean
+load_is_complete (gpointer data)
+{
+  LoadWatch *watch = data;
+  KtRateMeter *meter = kt_window_get_rate_meter (watch->window);
+
+  if (kt_resource_view_get_waiting (watch->view) && !watch->saw_waiting)
+    {
+      watch->saw_waiting = TRUE;
+      browse_save_screenshot (GTK_WIDGET (watch->window), "browse-load-all-waiting");
+    }
+
+  if (strstr (kt_rate_meter_get_text (meter), "waiting") != NULL)
+    watch->saw_meter_waiting = TRUE;
+
+  return kt_resource_view_get_complete (watch->view);
+}
+
+static gboolean
+view_has_first_page (gpointer data)
+{
+  return kt_resource_view_get_rows_loaded (KT_RESOURCE_VIEW (data)) > 0
+         && !kt_resource_view_get_loading (KT_RESOURCE_VIEW (data));
+}
+
+static void
+test_load_all_waits (void)
+{
+  g_autoptr(KtAccount) account = new_account ();
+  KtWindow *window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
+  LoadWatch watch = { window, NULL, FALSE, FALSE };
+  guint expected_rows = kt_sandbox_count_rows (fixture.sandbox, "customers");
+  GListModel *exchanges;
+  guint n_exchanges;
+  guint requests = 0;
+
+  /* Twenty pages of customers need two full windows of this budget. */
+  g_assert_cmpuint (expected_rows / 100, >, TEST_LIMIT);
+
+  kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));
+  kt_account_set_company_name (account, kt_account_get_company_name (fixture.account));
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, account);
+
+  watch.view = kt_window_show_resource (window, "customers");
+  g_assert_true (browse_wait_until (view_has_first_page, watch.view, 30));
+  kt_resource_view_load_all (watch.view);
+  g_assert_true (browse_wait_until (load_is_complete, &watch, 55));
+
+  g_assert_true (watch.saw_waiting);
+  g_assert_true (watch.saw_meter_waiting);
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (watch.view), ==, expected_rows);
+
+  exchanges = kt_account_get_exchanges (account);
+  n_exchanges = g_list_model_get_n_items (exchanges);
+  for (guint i = 0; i < n_exchanges; i++)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, i);
+
+      g_assert_cmpuint (kt_exchange_get_status (exchange), !=, 429);
+      requests += kt_exchange_get_cost (exchange);
+    }
+  g_assert_cmpuint (requests, >, TEST_LIMIT);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-done");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  browse_init (&argc, &argv);
+  browse_fixture_setup (&fixture, KT_SANDBOX_SCALE_DEMO, TEST_WINDOW_SECONDS, TEST_LIMIT);
+
+  g_test_add_func ("/meter/redirect/counts-two", test_redirect_counts_two);
+  g_test_add_func ("/meter/headers/each-response", test_meter_follows_each_response);
+  g_test_add_func ("/meter/load-all/waits-for-reset", test_load_all_waits);
+
+  status = g_test_run ();
+  browse_fixture_teardown (&fixture);
+
+  return status;
+}
