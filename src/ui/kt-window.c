@@ -13,6 +13,7 @@
 #include "kt-inspector.h"
 #include "kt-rate-meter.h"
 #include "kt-resource-view.h"
+#include "kt-welcome-page.h"
 #include "kt-window.h"
 
 /* Resources whose list rows are short: selecting one fetches the record. */
@@ -45,7 +46,6 @@ struct _KtWindow
   AdwWindowTitle *content_title;
   AdwFlap *detail_flap;
   KtDetailPane *detail_pane;
-  AdwStatusPage *empty_page;
   GtkLabel *keyring_label;
   GtkRevealer *keyring_revealer;
   AdwLeaflet *leaflet;
@@ -1145,6 +1145,7 @@ kt_window_class_init (KtWindowClass *klass)
 
   g_type_ensure (KT_TYPE_DETAIL_PANE);
   g_type_ensure (KT_TYPE_RATE_METER);
+  g_type_ensure (KT_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "kt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KtWindow, account_button);
@@ -1155,7 +1156,6 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_flap);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_pane);
-  gtk_widget_class_bind_template_child (widget_class, KtWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, keyring_label);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, keyring_revealer);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
