@@ -1,0 +1,311 @@
+/* Export of a list as CSV and JSON, and the inspector: what it shows of
+ * each exchange and what "Copy as cURL" puts on the clipboard. */
+#define G_LOG_DOMAIN "browse-export"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "browse-helpers.h"
+#include "core/kt-catalogue.h"
+#include "core/kt-exchange.h"
+#include "ui/kt-export.h"
+#include "ui/kt-window.h"
+
+static BrowseFixture fixture;
+static KtWindow *window;
+
+/* A strict RFC 4180 reader: fields separated by commas, records by CRLF,
+ * quoted fields with doubled quotes. Returns a GPtrArray of GStrv. */
+static GPtrArray *
+parse_csv (const char *text)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) field = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      if (*p == '"')
+        {
+          for (p++; ; p++)
+            {
+              g_assert_true (*p != '\0');
+              if (p[0] == '"' && p[1] == '"')
+                {
+                  g_string_append_c (field, '"');
+                  p++;
+                }
+              else if (*p == '"')
+                {
+                  p++;
+                  break;
+                }
+              else
+                {
+                  g_string_append_c (field, *p);
+                }
+            }
+        }
+      else
+        {
+          while (*p != '\0' && *p != ',' && *p != '\r')
+            {
+              g_assert_true (*p != '"');
+              g_assert_true (*p != '\n');
+              g_string_append_c (field, *p++);
+            }
+        }
+
+      g_ptr_array_add (fields, g_strdup (field->str));
+      g_string_truncate (field, 0);
+
+      if (*p == ',')
+        {
+          p++;
+        }
+      else
+        {
+          g_assert_true (p[0] == '\r' && p[1] == '\n');
+          p += 2;
+          g_ptr_array_add (fields, NULL);
+          g_ptr_array_add (records, g_strdupv ((char **) fields->pdata));
+          g_ptr_array_set_size (fields, 0);
+        }
+    }
+
+  return records;
+}
+
+static gboolean
+view_is_complete (gpointer data)
+{
+  return kt_resource_view_get_complete (KT_RESOURCE_VIEW (data));
+}
+
+static gboolean
+view_has_first_page (gpointer data)
+{
+  return kt_resource_view_get_rows_loaded (KT_RESOURCE_VIEW (data)) > 0
+         && !kt_resource_view_get_loading (KT_RESOURCE_VIEW (data));
+}
+
+static void
+check_csv_matches_rows (const char       *csv,
+                        GListModel       *rows,
+                        const KtResource *resource)
+{
+  g_autoptr(GPtrArray) records = parse_csv (csv);
+  guint n_rows = g_list_model_get_n_items (rows);
+  char **header;
+
+  g_assert_cmpuint (records->len, ==, n_rows + 1);
+
+  header = g_ptr_array_index (records, 0);
+  g_assert_cmpuint (g_strv_length (header), ==, resource->n_columns);
+  for (guint c = 0; c < resource->n_columns; c++)
+    g_assert_cmpstr (header[c], ==, resource->columns[c].id);
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+      char **record = g_ptr_array_index (records, i + 1);
+
+      g_assert_cmpuint (g_strv_length (record), ==, resource->n_columns);
+      for (guint c = 0; c < resource->n_columns; c++)
+        {
+          const char *value = kt_row_get_value (row, c);
+
+          g_assert_cmpstr (record[c], ==, value != NULL ? value : "");
+        }
+    }
+}
+
+typedef struct
+{
+  gboolean done;
+  GError *error;
+} WriteResult;
+
+static gboolean
+write_done (gpointer data)
+{
+  return ((WriteResult *) data)->done;
+}
+
+static void
+on_written_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  WriteResult *write = user_data;
+
+  kt_export_write_finish (result, &write->error);
+  write->done = TRUE;
+}
+
+static void
+test_csv_round_trip (void)
+{
+  KtResourceView *view = kt_window_show_resource (window, "products");
+  const KtResource *resource = kt_resource_view_get_resource (view);
+  GListModel *rows;
+  g_autofree char *csv = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *written = NULL;
+  g_autoptr(GFile) file = NULL;
+  WriteResult write = { FALSE, NULL };
+
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  kt_resource_view_load_all (view);
+  g_assert_true (browse_wait_until (view_is_complete, view, 40));
+
+  rows = kt_resource_view_get_shown_rows (view);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, kt_sandbox_count_rows (fixture.sandbox, "products"));
+
+  csv = kt_export_to_csv (rows, resource);
+  check_csv_matches_rows (csv, rows, resource);
+
+  /* The file written by the export action holds the same text. */
+  path = g_build_filename (g_get_tmp_dir (), "products.csv", NULL);
+  file = g_file_new_for_path (path);
+  kt_export_write_async (rows, resource, "csv", file, NULL, on_written_cb, &write);
+  g_assert_true (browse_wait_until (write_done, &write, 10));
+  g_assert_no_error (write.error);
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  g_assert_cmpstr (written, ==, csv);
+  g_unlink (path);
+}
+
+static void
+test_csv_quotes_fields (void)
+{
+  const KtResource *resource = kt_catalogue_lookup ("customers");
+  g_autoptr(KtRowModel) model = kt_row_model_new (resource);
+  g_autoptr(GBytes) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  const char *json =
+    "[{\"id\":1,\"first_name\":\"Ann, Jr.\",\"last_name\":\"O\\\"Neil\",\"email\":\"a@example.com\",\"phone\":null},"
+    " {\"id\":2,\"first_name\":\"Line\\nbreak\",\"last_name\":\"\",\"email\":\"b@example.com\",\"phone\":\"0400 000 000\"}]";
+
+  page = g_bytes_new_static (json, strlen (json));
+  g_assert_cmpint (kt_row_model_append_page (model, page, &error), ==, 2);
+  g_assert_no_error (error);
+
+  csv = kt_export_to_csv (G_LIST_MODEL (model), resource);
+  g_assert_nonnull (strstr (csv, "\"Ann, Jr.\""));
+  g_assert_nonnull (strstr (csv, "\"O\"\"Neil\""));
+  check_csv_matches_rows (csv, G_LIST_MODEL (model), resource);
+}
+
+static void
+test_json_round_trip (void)
+{
+  KtResourceView *view = kt_window_get_resource_view (window, "products");
+  GListModel *rows = kt_resource_view_get_shown_rows (view);
+  g_autofree char *json = kt_export_to_json (rows);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *array;
+
+  node = json_from_string (json, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  array = json_node_get_array (node);
+  g_assert_cmpuint (json_array_get_length (array), ==, g_list_model_get_n_items (rows));
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      g_assert_cmpint (json_object_get_int_member (object, "id"), ==, kt_row_get_id (row));
+    }
+}
+
+static char *
+basic_credential (void)
+{
+  g_autofree char *pair = g_strdup_printf ("%s:%s", kt_sandbox_get_client_id (fixture.sandbox),
+                                           kt_sandbox_get_client_secret (fixture.sandbox));
+
+  return g_base64_encode ((const guchar *) pair, strlen (pair));
+}
+
+static void
+test_curl_hides_secret (void)
+{
+  KtInspector *inspector = kt_window_open_inspector (window);
+  GListModel *exchanges = kt_account_get_exchanges (fixture.account);
+  guint last = g_list_model_get_n_items (exchanges) - 1;
+  g_autofree char *credential = basic_credential ();
+  g_autofree char *command = NULL;
+  g_autofree char *with_secret = NULL;
+  g_autofree char *request_text = NULL;
+  g_autofree char *response_text = NULL;
+  g_autofree char *body_text = NULL;
+  g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, last);
+  const char *secret = kt_sandbox_get_client_secret (fixture.sandbox);
+
+  g_assert_nonnull (inspector);
+  g_assert_cmpuint (g_list_model_get_n_items (exchanges), >, 0);
+  kt_inspector_select (inspector, last);
+  g_assert_true (kt_inspector_get_selected (inspector) == exchange);
+
+  command = kt_inspector_dup_curl (inspector, FALSE);
+  g_assert_nonnull (command);
+  g_assert_true (g_str_has_prefix (command, "curl"));
+  g_assert_nonnull (strstr (command, kt_exchange_get_uri (exchange)));
+  g_assert_null (strstr (command, credential));
+  g_assert_null (strstr (command, secret));
+
+  /* Only an explicit request puts the credential in. */
+  with_secret = kt_inspector_dup_curl (inspector, TRUE);
+  g_assert_nonnull (strstr (with_secret, credential));
+
+  request_text = kt_inspector_dup_tab_text (inspector, "request");
+  response_text = kt_inspector_dup_tab_text (inspector, "response");
+  body_text = kt_inspector_dup_tab_text (inspector, "body");
+  g_assert_nonnull (strstr (request_text, kt_exchange_get_uri (exchange)));
+  g_assert_null (strstr (request_text, credential));
+  g_assert_null (strstr (request_text, secret));
+  g_assert_nonnull (strstr (response_text, "X-Ratelimit-Remaining"));
+  g_assert_cmpuint (strlen (body_text), >, 2);
+
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-body");
+  kt_inspector_set_tab (inspector, "response");
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-response");
+  kt_inspector_set_tab (inspector, "request");
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-request");
+
+  gtk_window_destroy (GTK_WINDOW (inspector));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  browse_init (&argc, &argv);
+  browse_fixture_setup (&fixture, KT_SANDBOX_SCALE_DEMO, 5, 0);
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, fixture.account);
+
+  g_test_add_func ("/export/csv/round-trip", test_csv_round_trip);
+  g_test_add_func ("/export/csv/quotes-fields", test_csv_quotes_fields);
+  g_test_add_func ("/export/json/round-trip", test_json_round_trip);
+  g_test_add_func ("/inspector/curl/hides-secret", test_curl_hides_secret);
+
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  browse_fixture_teardown (&fixture);
+
+  return status;
+}
