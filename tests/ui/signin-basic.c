@@ -1,0 +1,380 @@
+/* The welcome page, the Basic credentials form against the in-process
+ * sandbox, and the preferences window. Runs inside tests/kt-test-env,
+ * once with an unlocked keyring and once with none; KT_TEST_KEYRING says
+ * which. */
+#define G_LOG_DOMAIN "test-signin-basic"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsecret/secret.h>
+
+#include "core/kt-secret-store.h"
+#include "ui/kt-basic-dialog.h"
+#include "ui/kt-preferences-window.h"
+#include "ui/kt-welcome-page.h"
+#include "ui/kt-window.h"
+#include "signin-helpers.h"
+
+static KtSandbox *sandbox;
+static KtClient *client;
+static KtAccountStore *store;
+
+static gboolean
+keyring_unlocked (void)
+{
+  return g_strcmp0 (g_getenv ("KT_TEST_KEYRING"), "unlocked") == 0;
+}
+
+static const char *
+screenshot_name (const char *base)
+{
+  static char name[128];
+
+  g_snprintf (name, sizeof name, "%s%s.png", base, keyring_unlocked () ? "" : "-no-keyring");
+  return name;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type,
+             const char *label)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type) &&
+      (label == NULL || (GTK_IS_BUTTON (widget) &&
+                         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static char *
+keyring_basic_item (void)
+{
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_BASIC,
+                                               kt_sandbox_get_api_uri (sandbox),
+                                               kt_sandbox_get_client_id (sandbox),
+                                               kt_sandbox_get_company_id (sandbox));
+  secret = secret_password_lookupv_sync (kt_secret_store_get_schema (), attributes, NULL, &error);
+  g_assert_no_error (error);
+
+  return secret;
+}
+
+static void
+test_welcome (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = kt_welcome_page_new ();
+  GtkWidget *demo;
+  GtkWidget *sign_in;
+  GtkWidget *basic;
+  g_autofree char *path = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 560);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+
+  demo = find_widget (page, GTK_TYPE_BUTTON, "_Try the Demo");
+  sign_in = find_widget (page, GTK_TYPE_BUTTON, "_Sign In to Kounta");
+  basic = find_widget (page, GTK_TYPE_BUTTON, "Use _Basic Credentials");
+  g_assert_nonnull (demo);
+  g_assert_nonnull (sign_in);
+  g_assert_nonnull (basic);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (demo)), ==, "app.demo");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (sign_in)), ==, "app.sign-in");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (basic)), ==, "app.sign-in-basic");
+
+  path = signin_screenshot (window, screenshot_name ("signin-welcome"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct
+{
+  KtBasicDialog *dialog;
+  KtAccount *account;
+  gboolean destroyed;
+} BasicOutcome;
+
+static void
+on_basic_signed_in_cb (KtBasicDialog *dialog,
+                       KtAccount     *account,
+                       BasicOutcome  *outcome)
+{
+  g_set_object (&outcome->account, account);
+}
+
+static void
+on_basic_destroy_cb (GtkWidget    *widget,
+                     BasicOutcome *outcome)
+{
+  outcome->destroyed = TRUE;
+}
+
+static gboolean
+basic_idle (gpointer user_data)
+{
+  BasicOutcome *outcome = user_data;
+
+  return outcome->destroyed || !kt_basic_dialog_get_busy (outcome->dialog);
+}
+
+static gboolean
+basic_closed (gpointer user_data)
+{
+  BasicOutcome *outcome = user_data;
+
+  return outcome->destroyed;
+}
+
+static KtBasicDialog *
+open_basic_dialog (BasicOutcome *outcome)
+{
+  KtBasicDialog *dialog = kt_basic_dialog_new (client, store, kt_sandbox_get_api_uri (sandbox));
+
+  outcome->dialog = dialog;
+  g_signal_connect (dialog, "signed-in", G_CALLBACK (on_basic_signed_in_cb), outcome);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (on_basic_destroy_cb), outcome);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return dialog;
+}
+
+static void
+test_basic_missing (void)
+{
+  BasicOutcome outcome = { 0 };
+  KtBasicDialog *dialog = open_basic_dialog (&outcome);
+
+  kt_basic_dialog_submit (dialog);
+  g_assert_false (kt_basic_dialog_get_busy (dialog));
+  g_assert_nonnull (strstr (kt_basic_dialog_get_error_message (dialog), "client id is missing"));
+
+  kt_basic_dialog_fill (dialog, kt_sandbox_get_client_id (sandbox), NULL);
+  kt_basic_dialog_submit (dialog);
+  g_assert_nonnull (strstr (kt_basic_dialog_get_error_message (dialog), "client secret is missing"));
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_basic_wrong (void)
+{
+  BasicOutcome outcome = { 0 };
+  KtBasicDialog *dialog = open_basic_dialog (&outcome);
+  g_autofree char *secret = NULL;
+  g_autofree char *path = NULL;
+  const char *message;
+
+  kt_basic_dialog_fill (dialog, kt_sandbox_get_client_id (sandbox), "not-the-secret");
+  kt_basic_dialog_submit (dialog);
+  g_assert_true (kt_basic_dialog_get_busy (dialog));
+  signin_wait_until (basic_idle, &outcome, "the Basic credentials check");
+
+  g_assert_false (outcome.destroyed);
+  g_assert_null (outcome.account);
+  message = kt_basic_dialog_get_error_message (dialog);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "rejected"));
+  g_assert_nonnull (strstr (message, kt_sandbox_get_client_id (sandbox)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  secret = keyring_basic_item ();
+  g_assert_null (secret);
+  path = signin_screenshot (GTK_WIDGET (dialog), screenshot_name ("signin-basic-wrong"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_basic_right (void)
+{
+  BasicOutcome outcome = { 0 };
+  KtBasicDialog *dialog = open_basic_dialog (&outcome);
+  g_autofree char *secret = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *file = NULL;
+
+  kt_basic_dialog_fill (dialog, kt_sandbox_get_client_id (sandbox), kt_sandbox_get_client_secret (sandbox));
+  path = signin_screenshot (GTK_WIDGET (dialog), screenshot_name ("signin-basic-form"));
+  kt_basic_dialog_submit (dialog);
+  signin_wait_until (basic_closed, &outcome, "the Basic form to close after a good check");
+
+  g_assert_nonnull (outcome.account);
+  g_assert_cmpint (kt_account_get_kind (outcome.account), ==, KT_AUTH_KIND_BASIC);
+  g_assert_cmpint (kt_account_get_company_id (outcome.account), ==, kt_sandbox_get_company_id (sandbox));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  secret = keyring_basic_item ();
+  g_file_get_contents (kt_account_store_get_path (store), &file, NULL, NULL);
+  if (keyring_unlocked ())
+    {
+      g_assert_nonnull (secret);
+      g_assert_nonnull (strstr (secret, kt_sandbox_get_client_secret (sandbox)));
+      g_assert_nonnull (file);
+      g_assert_null (strstr (file, kt_sandbox_get_client_secret (sandbox)));
+    }
+  else
+    {
+      /* Kept for this session only: neither keyring nor file has it. */
+      g_assert_null (secret);
+      g_assert_true (file == NULL || strstr (file, kt_sandbox_get_client_id (sandbox)) == NULL);
+      g_assert_false (kt_account_store_get_keyring_available (store));
+    }
+
+  g_clear_object (&outcome.account);
+}
+
+static void
+test_keyring_banner (void)
+{
+  KtWindow *window;
+  GtkWidget *revealer;
+  g_autofree char *path = NULL;
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", client, "account-store", store, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  signin_settle (500);
+
+  revealer = find_widget (GTK_WIDGET (window), GTK_TYPE_REVEALER, NULL);
+  g_assert_nonnull (revealer);
+  if (keyring_unlocked ())
+    g_assert_null (kt_account_store_get_keyring_message (store));
+  else
+    g_assert_nonnull (kt_account_store_get_keyring_message (store));
+  path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-main-window"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  KtPreferencesWindow *window = kt_preferences_window_new (settings, store);
+  GtkWidget *client_id_row;
+  GtkWidget *secret_row;
+  GtkWidget *token_row;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *default_token_uri = g_settings_get_string (settings, "token-uri");
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (default_token_uri, ==, "https://api.kounta.com/v1/token.json");
+
+  /* The rows in template order: client id, client secret, redirect URI,
+   * authorize, token, revoke, API, extra hosts. */
+  client_id_row = find_widget (GTK_WIDGET (window), ADW_TYPE_ENTRY_ROW, NULL);
+  secret_row = find_widget (GTK_WIDGET (window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  g_assert_nonnull (client_id_row);
+  g_assert_nonnull (secret_row);
+
+  gtk_editable_set_text (GTK_EDITABLE (client_id_row), "my-addon");
+  g_signal_emit_by_name (client_id_row, "apply");
+  value = g_settings_get_string (settings, "client-id");
+  g_assert_cmpstr (value, ==, "my-addon");
+
+  gtk_editable_set_text (GTK_EDITABLE (secret_row), "my-addon-secret");
+  g_signal_emit_by_name (secret_row, "apply");
+  signin_settle (500);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret_row)), ==, "");
+
+  kt_account_store_lookup_client_secret_async (store, "https://api.kounta.com/v1/", "my-addon",
+                                               NULL, signin_result_cb, &result);
+  signin_wait_result (&result, "the client secret lookup");
+  secret = kt_account_store_lookup_client_secret_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, "my-addon-secret");
+
+  /* GSettings never receives the secret. */
+  g_free (value);
+  value = g_settings_get_string (settings, "client-id");
+  g_assert_null (strstr (value, "secret"));
+
+  /* An invalid token URI is rejected and the setting keeps its value. */
+  token_row = find_row (GTK_WIDGET (window), "Token URI");
+  g_assert_nonnull (token_row);
+  gtk_editable_set_text (GTK_EDITABLE (token_row), "ftp://example.com/token");
+  g_signal_emit_by_name (token_row, "apply");
+  g_free (value);
+  value = g_settings_get_string (settings, "token-uri");
+  g_assert_cmpstr (value, ==, default_token_uri);
+  g_assert_true (gtk_widget_has_css_class (token_row, "error"));
+
+  path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/signin-basic/welcome", test_welcome);
+  g_test_add_func ("/signin-basic/missing", test_basic_missing);
+  g_test_add_func ("/signin-basic/wrong", test_basic_wrong);
+  g_test_add_func ("/signin-basic/right", test_basic_right);
+  g_test_add_func ("/signin-basic/keyring-banner", test_keyring_banner);
+  g_test_add_func ("/signin-basic/preferences", test_preferences);
+
+  sandbox = kt_sandbox_new ();
+  if (!kt_sandbox_start (sandbox, 0, &error))
+    g_error ("Starting the sandbox failed: %s", error->message);
+  client = kt_client_new ();
+  store = signin_new_loaded_store (client);
+  g_assert_cmpint (kt_account_store_get_keyring_available (store), ==, keyring_unlocked ());
+
+  status = g_test_run ();
+
+  kt_sandbox_stop (sandbox);
+  g_clear_object (&store);
+  g_clear_object (&client);
+  g_clear_object (&sandbox);
+
+  return status;
+}
