@@ -298,6 +298,13 @@ on_delay_done_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 hold_back (KtRequest *req)
 {
@@ -885,12 +892,19 @@ kt_sandbox_start (KtSandbox  *self,
 void
 kt_sandbox_stop (KtSandbox *self)
 {
+  GSource *quit;
+
   g_return_if_fail (KT_IS_SANDBOX (self));
 
   if (self->thread == NULL)
     return;
 
-  g_main_loop_quit (self->loop);
+  /* A source, not g_main_loop_quit() alone, so that a stop that comes
+   * before the loop started running still ends it. */
+  quit = g_idle_source_new ();
+  g_source_set_callback (quit, on_quit_cb, self->loop, NULL);
+  g_source_attach (quit, self->context);
+  g_source_unref (quit);
   g_thread_join (self->thread);
   self->thread = NULL;
   g_clear_pointer (&self->loop, g_main_loop_unref);

@@ -1,0 +1,541 @@
+#define G_LOG_DOMAIN "test-sandbox-oauth"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sandbox-test.h"
+
+/* The authorize pages, the token and revoke endpoints, and API credentials. */
+
+typedef struct
+{
+  KtSandbox *sandbox;
+  SoupSession *session;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  if (user_data != NULL)
+    g_object_set (fixture->sandbox, "token-lifetime", 1.0, NULL);
+  kt_sandbox_start (fixture->sandbox, 0, &error);
+  g_assert_no_error (error);
+  fixture->session = kt_test_session_new (TRUE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_clear_object (&fixture->session);
+  kt_sandbox_stop (fixture->sandbox);
+  g_clear_object (&fixture->sandbox);
+}
+
+static GHashTable *
+redirect_params (const char *location)
+{
+  g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_ENCODED, NULL);
+
+  g_assert_nonnull (uri);
+  g_assert_nonnull (g_uri_get_query (uri));
+  return soup_form_decode (g_uri_get_query (uri));
+}
+
+static KtResponse *
+post_token (Fixture    *fixture,
+            const char *form)
+{
+  return kt_test_request (fixture->session, "POST", kt_sandbox_get_token_uri (fixture->sandbox),
+                          NULL, form, NULL);
+}
+
+static char *
+code_form (Fixture    *fixture,
+           const char *code)
+{
+  return soup_form_encode ("grant_type", "authorization_code", "code", code,
+                           "client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                           "client_secret", kt_sandbox_get_client_secret (fixture->sandbox),
+                           "redirect_uri", kt_sandbox_get_redirect_uri (fixture->sandbox), NULL);
+}
+
+static char *
+refresh_form (Fixture    *fixture,
+              const char *refresh_token)
+{
+  return soup_form_encode ("grant_type", "refresh_token", "refresh_token", refresh_token,
+                           "client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                           "client_secret", kt_sandbox_get_client_secret (fixture->sandbox), NULL);
+}
+
+static void
+assert_error (KtResponse *response,
+              guint       status,
+              const char *error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_assert_cmpuint (response->status, ==, status);
+  node = kt_response_json (response);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, error);
+  g_assert_true (json_object_has_member (object, "error_description"));
+}
+
+static guint
+api_status (Fixture    *fixture,
+            const char *access_token)
+{
+  g_autofree char *uri = kt_test_api (fixture->sandbox, "sites.json");
+  g_autofree char *bearer = kt_test_bearer (access_token);
+  g_autoptr(KtResponse) response = kt_test_get (fixture->session, uri, bearer);
+
+  return response->status;
+}
+
+static void
+test_uris (Fixture       *fixture,
+           gconstpointer  user_data)
+{
+  KtSandbox *sandbox = fixture->sandbox;
+  g_autofree char *base = g_strdup_printf ("http://127.0.0.1:%u", kt_sandbox_get_port (sandbox));
+  g_autofree char *api = g_strconcat (base, "/v1/", NULL);
+  g_autofree char *authorize = g_strconcat (base, "/authorize", NULL);
+  g_autofree char *token = g_strconcat (base, "/v1/token.json", NULL);
+  g_autofree char *revoke = g_strconcat (base, "/v1/revoke.json", NULL);
+
+  g_assert_cmpuint (kt_sandbox_get_port (sandbox), >, 0);
+  g_assert_cmpstr (kt_sandbox_get_base_uri (sandbox), ==, base);
+  g_assert_cmpstr (kt_sandbox_get_api_uri (sandbox), ==, api);
+  g_assert_cmpstr (kt_sandbox_get_authorize_uri (sandbox), ==, authorize);
+  g_assert_cmpstr (kt_sandbox_get_token_uri (sandbox), ==, token);
+  g_assert_cmpstr (kt_sandbox_get_revoke_uri (sandbox), ==, revoke);
+  g_assert_cmpstr (kt_sandbox_get_redirect_uri (sandbox), ==, "http://127.0.0.1/kounter/callback");
+  g_assert_nonnull (kt_sandbox_get_client_id (sandbox));
+  g_assert_nonnull (kt_sandbox_get_client_secret (sandbox));
+  g_assert_nonnull (kt_sandbox_get_company_name (sandbox));
+  g_assert_cmpint (kt_sandbox_get_company_id (sandbox), >, 0);
+}
+
+static void
+test_login_page (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *uri = kt_test_authorize_uri (fixture->sandbox, "s1");
+  g_autoptr(KtResponse) page = kt_test_get (fixture->session, uri, NULL);
+  g_autoptr(GHashTable) fields = NULL;
+
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (strstr (kt_response_header (page, "Content-Type"), "text/html"));
+  g_assert_nonnull (strstr (page->body, "id=\"email\""));
+  g_assert_nonnull (strstr (page->body, "id=\"password\""));
+  g_assert_nonnull (strstr (page->body, "id=\"sign-in\""));
+  g_assert_nonnull (strstr (page->body, kt_sandbox_get_login_email (fixture->sandbox)));
+  g_assert_nonnull (strstr (page->body, "href=\"https://www.example.com/help\""));
+
+  fields = kt_test_form_fields (page->body, "login");
+  g_assert_nonnull (fields);
+  g_assert_cmpstr (g_hash_table_lookup (fields, "state"), ==, "s1");
+  g_assert_cmpstr (g_hash_table_lookup (fields, "@action"), ==, "/authorize/login");
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "authorize"), ==, 1);
+}
+
+static void
+test_flow_allow (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *location = kt_test_authorize_code (fixture->sandbox, fixture->session, "st&te=1", "allow");
+  g_autoptr(GHashTable) params = redirect_params (location);
+  g_autofree char *form = NULL;
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_assert_true (g_str_has_prefix (location, "http://127.0.0.1/kounter/callback?"));
+  g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "st&te=1");
+  g_assert_nonnull (g_hash_table_lookup (params, "code"));
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "status:302"), ==, 1);
+
+  form = code_form (fixture, g_hash_table_lookup (params, "code"));
+  response = post_token (fixture, form);
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_cmpstr (kt_response_header (response, "Cache-Control"), ==, "no-store");
+  node = kt_response_json (response);
+  object = json_node_get_object (node);
+  g_assert_nonnull (json_object_get_string_member (object, "access_token"));
+  g_assert_nonnull (json_object_get_string_member (object, "refresh_token"));
+  g_assert_cmpint (json_object_get_int_member (object, "expires_in"), ==, 3600);
+  g_assert_cmpstr (json_object_get_string_member (object, "token_type"), ==, "bearer");
+  g_assert_true (json_object_has_member (object, "scope"));
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "token:authorization_code"), ==, 1);
+
+  g_assert_cmpuint (api_status (fixture, json_object_get_string_member (object, "access_token")), ==, 200);
+}
+
+static void
+test_flow_deny (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autofree char *location = kt_test_authorize_code (fixture->sandbox, fixture->session, "s2", "deny");
+  g_autoptr(GHashTable) params = redirect_params (location);
+
+  g_assert_cmpstr (g_hash_table_lookup (params, "error"), ==, "access_denied");
+  g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "s2");
+  g_assert_null (g_hash_table_lookup (params, "code"));
+}
+
+static void
+test_session_cookie (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *first = kt_test_authorize_code (fixture->sandbox, fixture->session, "a", "allow");
+  g_autofree char *uri = kt_test_authorize_uri (fixture->sandbox, "b");
+  g_autoptr(KtResponse) page = kt_test_get (fixture->session, uri, NULL);
+
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_null (strstr (page->body, "id=\"password\""));
+  g_assert_nonnull (strstr (page->body, "id=\"allow\""));
+  g_assert_nonnull (strstr (page->body, "id=\"deny\""));
+  g_assert_nonnull (strstr (page->body, "Kounter Demo"));
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "login"), ==, 1);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *uri = kt_test_authorize_uri (fixture->sandbox, "s3");
+  g_autoptr(KtResponse) page = kt_test_get (fixture->session, uri, NULL);
+  g_autoptr(GHashTable) fields = kt_test_form_fields (page->body, "login");
+  g_autofree char *form = NULL;
+  g_autofree char *action = g_strconcat (kt_sandbox_get_base_uri (fixture->sandbox), "/authorize/login", NULL);
+  g_autoptr(KtResponse) again = NULL;
+  g_autoptr(GHashTable) again_fields = NULL;
+
+  form = soup_form_encode ("client_id", g_hash_table_lookup (fields, "client_id"),
+                           "redirect_uri", g_hash_table_lookup (fields, "redirect_uri"),
+                           "state", g_hash_table_lookup (fields, "state"),
+                           "response_type", g_hash_table_lookup (fields, "response_type"),
+                           "email", kt_sandbox_get_login_email (fixture->sandbox),
+                           "password", "wrong", NULL);
+  again = kt_test_request (fixture->session, "POST", action, NULL, form, NULL);
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_null (kt_response_header (again, "Set-Cookie"));
+  g_assert_nonnull (strstr (again->body, "id=\"error\""));
+  again_fields = kt_test_form_fields (again->body, "login");
+  g_assert_nonnull (again_fields);
+  g_assert_cmpstr (g_hash_table_lookup (again_fields, "state"), ==, "s3");
+}
+
+static void
+assert_error_page (Fixture    *fixture,
+                   const char *uri,
+                   const char *expected)
+{
+  g_autoptr(KtResponse) page = kt_test_get (fixture->session, uri, NULL);
+
+  g_assert_cmpuint (page->status, ==, 400);
+  g_assert_null (kt_response_header (page, "Location"));
+  g_assert_null (strstr (page->body, "<form"));
+  g_assert_nonnull (strstr (page->body, expected));
+}
+
+static void
+test_invalid_requests (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  const char *authorize = kt_sandbox_get_authorize_uri (fixture->sandbox);
+  g_autofree char *redirect = g_uri_escape_string (kt_sandbox_get_redirect_uri (fixture->sandbox), NULL, FALSE);
+  g_autofree char *unknown_client = g_strdup_printf ("%s?client_id=nobody&redirect_uri=%s&state=x&response_type=code",
+                                                     authorize, redirect);
+  g_autofree char *other_redirect = g_strdup_printf ("%s?client_id=kounter-demo&redirect_uri=%s&state=x&response_type=code",
+                                                     authorize, "http%3A%2F%2F127.0.0.1%2Fkounter%2Fcallback%2Fx");
+  g_autofree char *no_state = kt_test_authorize_uri (fixture->sandbox, NULL);
+
+  assert_error_page (fixture, unknown_client, "nobody");
+  assert_error_page (fixture, other_redirect, "http://127.0.0.1/kounter/callback/x");
+  assert_error_page (fixture, no_state, "state");
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "status:302"), ==, 0);
+}
+
+static void
+test_code_single_use (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autofree char *location = kt_test_authorize_code (fixture->sandbox, fixture->session, "s", "allow");
+  g_autoptr(GHashTable) params = redirect_params (location);
+  g_autofree char *form = code_form (fixture, g_hash_table_lookup (params, "code"));
+  g_autoptr(KtResponse) first = post_token (fixture, form);
+  g_autoptr(KtResponse) second = post_token (fixture, form);
+
+  g_assert_cmpuint (first->status, ==, 200);
+  assert_error (second, 400, "invalid_grant");
+}
+
+static void
+test_code_bound (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *location = kt_test_authorize_code (fixture->sandbox, fixture->session, "s", "allow");
+  g_autoptr(GHashTable) params = redirect_params (location);
+  g_autofree char *wrong_redirect = NULL;
+  g_autofree char *unknown = code_form (fixture, "not-a-code");
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(KtResponse) unknown_response = NULL;
+
+  wrong_redirect = soup_form_encode ("grant_type", "authorization_code",
+                                     "code", g_hash_table_lookup (params, "code"),
+                                     "client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                                     "client_secret", kt_sandbox_get_client_secret (fixture->sandbox),
+                                     "redirect_uri", "http://127.0.0.1/other", NULL);
+  response = post_token (fixture, wrong_redirect);
+  assert_error (response, 400, "invalid_grant");
+  unknown_response = post_token (fixture, unknown);
+  assert_error (unknown_response, 400, "invalid_grant");
+}
+
+static void
+test_token_errors (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(KtResponse) no_grant = post_token (fixture, "client_id=kounter-demo");
+  g_autofree char *bad_secret = soup_form_encode ("grant_type", "refresh_token", "refresh_token", "x",
+                                                  "client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                                                  "client_secret", "wrong", NULL);
+  g_autoptr(KtResponse) bad_client = post_token (fixture, bad_secret);
+  g_autofree char *password_grant = soup_form_encode ("grant_type", "password",
+                                                      "client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                                                      "client_secret", kt_sandbox_get_client_secret (fixture->sandbox),
+                                                      NULL);
+  g_autoptr(KtResponse) unsupported = post_token (fixture, password_grant);
+  g_autofree char *no_code = code_form (fixture, "");
+  g_autoptr(KtResponse) missing = post_token (fixture, no_code);
+  g_autoptr(KtResponse) get = kt_test_get (fixture->session, kt_sandbox_get_token_uri (fixture->sandbox), NULL);
+
+  assert_error (no_grant, 400, "invalid_request");
+  assert_error (bad_client, 401, "invalid_client");
+  assert_error (unsupported, 400, "unsupported_grant_type");
+  assert_error (missing, 400, "invalid_request");
+  g_assert_cmpuint (get->status, ==, 405);
+}
+
+static void
+test_token_without_suffix (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *location = kt_test_authorize_code (fixture->sandbox, fixture->session, "s", "allow");
+  g_autoptr(GHashTable) params = redirect_params (location);
+  g_autofree char *form = code_form (fixture, g_hash_table_lookup (params, "code"));
+  g_autofree char *uri = g_strconcat (kt_sandbox_get_api_uri (fixture->sandbox), "token", NULL);
+  g_autoptr(KtResponse) response = kt_test_request (fixture->session, "POST", uri, NULL, form, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+static void
+test_refresh (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autofree char *refresh_token = NULL;
+  g_autofree char *access_token = kt_test_sign_in (fixture->sandbox, fixture->session, &refresh_token);
+  g_autofree char *form = refresh_form (fixture, refresh_token);
+  g_autoptr(KtResponse) response = post_token (fixture, form);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+  const char *new_token;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  node = kt_response_json (response);
+  object = json_node_get_object (node);
+  new_token = json_object_get_string_member (object, "access_token");
+  g_assert_cmpstr (new_token, !=, access_token);
+  g_assert_cmpstr (json_object_get_string_member (object, "refresh_token"), ==, refresh_token);
+  g_assert_cmpuint (api_status (fixture, new_token), ==, 200);
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "token:refresh_token"), ==, 1);
+}
+
+static void
+test_revoke_access (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autofree char *refresh_token = NULL;
+  g_autofree char *access_token = kt_test_sign_in (fixture->sandbox, fixture->session, &refresh_token);
+  g_autofree char *form = soup_form_encode ("client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                                            "client_secret", kt_sandbox_get_client_secret (fixture->sandbox),
+                                            "token", access_token, NULL);
+  g_autoptr(KtResponse) response = kt_test_request (fixture->session, "POST",
+                                                    kt_sandbox_get_revoke_uri (fixture->sandbox),
+                                                    NULL, form, NULL);
+  g_autofree char *refresh = refresh_form (fixture, refresh_token);
+  g_autoptr(KtResponse) refreshed = NULL;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_cmpuint (api_status (fixture, access_token), ==, 401);
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "revoke"), ==, 1);
+
+  /* The refresh token still works. */
+  refreshed = post_token (fixture, refresh);
+  g_assert_cmpuint (refreshed->status, ==, 200);
+}
+
+static void
+test_revoke_refresh (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *refresh_token = NULL;
+  g_autofree char *access_token = kt_test_sign_in (fixture->sandbox, fixture->session, &refresh_token);
+  g_autofree char *form = soup_form_encode ("client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                                            "client_secret", kt_sandbox_get_client_secret (fixture->sandbox),
+                                            "token", refresh_token, NULL);
+  g_autoptr(KtResponse) response = kt_test_request (fixture->session, "POST",
+                                                    kt_sandbox_get_revoke_uri (fixture->sandbox),
+                                                    NULL, form, NULL);
+  g_autofree char *refresh = refresh_form (fixture, refresh_token);
+  g_autoptr(KtResponse) refreshed = post_token (fixture, refresh);
+  g_autofree char *bad_form = soup_form_encode ("client_id", kt_sandbox_get_client_id (fixture->sandbox),
+                                                "client_secret", "wrong", "token", refresh_token, NULL);
+  g_autoptr(KtResponse) bad = kt_test_request (fixture->session, "POST",
+                                               kt_sandbox_get_revoke_uri (fixture->sandbox),
+                                               NULL, bad_form, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_cmpuint (api_status (fixture, access_token), ==, 401);
+  assert_error (refreshed, 400, "invalid_grant");
+  assert_error (bad, 401, "invalid_client");
+}
+
+static void
+test_revoke_all (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *refresh_token = NULL;
+  g_autofree char *access_token = kt_test_sign_in (fixture->sandbox, fixture->session, &refresh_token);
+  g_autofree char *refresh = refresh_form (fixture, refresh_token);
+  g_autoptr(KtResponse) refreshed = NULL;
+
+  g_assert_cmpuint (api_status (fixture, access_token), ==, 200);
+  kt_sandbox_revoke_all_tokens (fixture->sandbox);
+  g_assert_cmpuint (api_status (fixture, access_token), ==, 401);
+  refreshed = post_token (fixture, refresh);
+  assert_error (refreshed, 400, "invalid_grant");
+}
+
+static void
+test_expiry (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autofree char *access_token = kt_test_sign_in (fixture->sandbox, fixture->session, NULL);
+  g_autofree char *uri = kt_test_api (fixture->sandbox, "sites.json");
+  g_autofree char *bearer = kt_test_bearer (access_token);
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  /* The fixture made tokens live one second. */
+  g_usleep (1200 * 1000);
+  response = kt_test_get (fixture->session, uri, bearer);
+  g_assert_cmpuint (response->status, ==, 401);
+  node = kt_response_json (response);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, "invalid_token");
+  g_assert_cmpstr (json_object_get_string_member (object, "error_description"), ==,
+                   "The access token provided has expired");
+  g_assert_null (kt_response_header (response, "X-Ratelimit-Limit"));
+}
+
+static void
+test_api_credentials (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autofree char *uri = kt_test_api (fixture->sandbox, "sites.json");
+  g_autoptr(KtResponse) missing = kt_test_get (fixture->session, uri, NULL);
+  g_autoptr(KtResponse) wrong_token = kt_test_get (fixture->session, uri, "Bearer nope");
+  g_autoptr(KtResponse) wrong_basic = kt_test_get (fixture->session, uri, "Basic a291bnRlci1kZW1vOng=");
+  g_autofree char *basic = kt_test_basic (fixture->sandbox);
+  g_autoptr(KtResponse) good = kt_test_get (fixture->session, uri, basic);
+  g_autoptr(JsonNode) node = kt_response_json (wrong_token);
+
+  assert_error (missing, 401, "invalid_request");
+  assert_error (wrong_token, 401, "invalid_token");
+  assert_error (wrong_basic, 401, "invalid_client");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error_description"), ==,
+                   "The access token provided is invalid");
+  g_assert_cmpuint (good->status, ==, 200);
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "api"), ==, 1);
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "status:401"), ==, 3);
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "no-such-counter"), ==, 0);
+}
+
+static void
+test_redirect_uri_property (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = NULL;
+
+  g_object_set (sandbox, "redirect-uri", "http://127.0.0.1:9/done?x=1", NULL);
+  kt_sandbox_start (sandbox, 0, &error);
+  g_assert_no_error (error);
+  location = kt_test_authorize_code (sandbox, session, "s", "allow");
+  g_assert_true (g_str_has_prefix (location, "http://127.0.0.1:9/done?x=1&code="));
+  kt_sandbox_stop (sandbox);
+}
+
+static void
+test_start_twice (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(KtSandbox) other = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kt_sandbox_start (sandbox, 0, &error));
+  g_assert_false (kt_sandbox_start (sandbox, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* A port in use is an error, not a crash. */
+  g_assert_false (kt_sandbox_start (other, kt_sandbox_get_port (sandbox), &error));
+  g_assert_nonnull (error);
+  kt_sandbox_stop (sandbox);
+  kt_sandbox_stop (sandbox);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/sandbox-oauth/uris", test_uris);
+  ADD ("/sandbox-oauth/login-page", test_login_page);
+  ADD ("/sandbox-oauth/flow-allow", test_flow_allow);
+  ADD ("/sandbox-oauth/flow-deny", test_flow_deny);
+  ADD ("/sandbox-oauth/session-cookie", test_session_cookie);
+  ADD ("/sandbox-oauth/wrong-password", test_wrong_password);
+  ADD ("/sandbox-oauth/invalid-requests", test_invalid_requests);
+  ADD ("/sandbox-oauth/code-single-use", test_code_single_use);
+  ADD ("/sandbox-oauth/code-bound", test_code_bound);
+  ADD ("/sandbox-oauth/token-errors", test_token_errors);
+  ADD ("/sandbox-oauth/token-without-suffix", test_token_without_suffix);
+  ADD ("/sandbox-oauth/refresh", test_refresh);
+  ADD ("/sandbox-oauth/revoke-access", test_revoke_access);
+  ADD ("/sandbox-oauth/revoke-refresh", test_revoke_refresh);
+  ADD ("/sandbox-oauth/revoke-all", test_revoke_all);
+  ADD ("/sandbox-oauth/api-credentials", test_api_credentials);
+#undef ADD
+  g_test_add ("/sandbox-oauth/expiry", Fixture, GINT_TO_POINTER (1), fixture_set_up, test_expiry,
+              fixture_tear_down);
+  g_test_add_func ("/sandbox-oauth/redirect-uri-property", test_redirect_uri_property);
+  g_test_add_func ("/sandbox-oauth/start-twice", test_start_twice);
+
+  return g_test_run ();
+}
