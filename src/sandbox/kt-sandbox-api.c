@@ -1098,8 +1098,11 @@ kt_sandbox_handle_api (KtRequest  *req,
 
   if (kt_sandbox_draw_fault (self, KT_FAULT_DROP_CONNECTION))
     {
-      GIOStream *stream = soup_server_message_steal_connection (req->msg);
+      GIOStream *stream;
 
+      /* Counted first: the client may look as soon as the socket closes. */
+      kt_sandbox_count (self, "dropped");
+      stream = soup_server_message_steal_connection (req->msg);
       g_io_stream_close (stream, NULL, NULL);
       g_object_unref (stream);
       req->dropped = TRUE;

@@ -410,7 +410,6 @@ on_request_cb (SoupServer        *server,
 
   if (req.dropped)
     {
-      kt_sandbox_count (self, "dropped");
       log_request (&req, 0);
       return;
     }
