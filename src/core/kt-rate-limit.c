@@ -51,6 +51,7 @@ struct _KtRateLimit
    * tells whether the margin was long enough. */
   gboolean probing;
   guint in_flight;
+  /* G_MAXUINT: a tenth of the current limit, see get_reserve(). */
   guint reserve;
   gint64 reset_margin;
   double window_seconds;
@@ -224,12 +225,23 @@ parse_http_date (const char *value,
   return TRUE;
 }
 
+/* Requests of each window that bulk loads leave to interactive ones: a
+ * tenth of the limit, at least one once the limit is four or more. */
+static guint
+get_reserve (KtRateLimit *self)
+{
+  if (self->reserve != G_MAXUINT)
+    return self->reserve;
+
+  return self->limit >= 4 ? MAX (1, self->limit / 10) : 0;
+}
+
 /* Slots left for a request of @priority right now. */
 static gboolean
 can_grant (KtRateLimit *self,
            KtPriority   priority)
 {
-  guint reserve = priority == KT_PRIORITY_BULK ? self->reserve : 0;
+  guint reserve = priority == KT_PRIORITY_BULK ? get_reserve (self) : 0;
 
   if (!self->known)
     return self->in_flight < UNKNOWN_MAX_IN_FLIGHT && self->remaining > reserve;
@@ -250,7 +262,8 @@ roll_window (KtRateLimit *self,
   if (self->reset_time == 0 || now < self->reset_time + self->reset_margin)
     return;
 
-  g_debug ("Window reset passed; assuming %u requests are available again", self->limit);
+  g_debug ("Window reset passed (%.3f s ago); assuming %u requests are available again",
+           (double) (now - self->reset_time) / G_USEC_PER_SEC, self->limit);
   self->remaining = self->in_flight < self->limit ? self->limit - self->in_flight : 0;
   self->reset_time = 0;
   self->confirmed = FALSE;
@@ -497,7 +510,7 @@ kt_rate_limit_get_property (GObject    *object,
       break;
 
     case PROP_RESERVE:
-      g_value_set_uint (value, self->reserve);
+      g_value_set_uint (value, get_reserve (self));
       break;
 
     case PROP_RESET_MARGIN:
@@ -569,9 +582,10 @@ kt_rate_limit_class_init (KtRateLimitClass *klass)
     g_param_spec_boolean ("known", NULL, NULL, FALSE, read_flags);
   properties[PROP_SPENT] =
     g_param_spec_boolean ("spent", NULL, NULL, FALSE, read_flags);
-  /* Requests of each window that bulk loads leave to interactive ones. */
+  /* Requests of each window that bulk loads leave to interactive ones;
+   * G_MAXUINT (the default) means a tenth of the limit. */
   properties[PROP_RESERVE] =
-    g_param_spec_uint ("reserve", NULL, NULL, 0, G_MAXUINT, 0, rw_flags);
+    g_param_spec_uint ("reserve", NULL, NULL, 0, G_MAXUINT, G_MAXUINT, rw_flags);
   /* Seconds waited past a reset time before the window counts as fresh. */
   properties[PROP_RESET_MARGIN] =
     g_param_spec_double ("reset-margin", NULL, NULL, 0, 60, 0.5, rw_flags);
@@ -598,25 +612,20 @@ kt_rate_limit_init (KtRateLimit *self)
   self->confirmed = TRUE;
   self->reset_margin = G_USEC_PER_SEC / 2;
   self->window_seconds = 60;
+  self->reserve = G_MAXUINT;
   self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_queue_init (&self->interactive);
   g_queue_init (&self->bulk);
 }
 
 /* Returns a new budget assuming @default_limit requests per window until a
- * header says otherwise; the caller owns it. Bulk loads keep a reserve of
- * a tenth of the limit (at least one when the limit is four or more). */
+ * header says otherwise; the caller owns it. */
 KtRateLimit *
 kt_rate_limit_new (guint default_limit)
 {
-  KtRateLimit *self;
-
   g_return_val_if_fail (default_limit > 0, NULL);
 
-  self = g_object_new (KT_TYPE_RATE_LIMIT, "limit", default_limit, NULL);
-  self->reserve = default_limit >= 4 ? MAX (1, default_limit / 10) : 0;
-
-  return self;
+  return g_object_new (KT_TYPE_RATE_LIMIT, "limit", default_limit, NULL);
 }
 
 /* Returns the requests allowed per window. */

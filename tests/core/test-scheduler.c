@@ -1,0 +1,182 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "core/kt-catalogue.h"
+#include "core/kt-loader.h"
+#include "core-test.h"
+
+typedef struct
+{
+  KtLoader *loader;
+  KtRowModel *model;
+  GAsyncResult *result;
+} Load;
+
+static void
+load_start (Load       *load,
+            KtSandbox  *sandbox,
+            KtClient   *client,
+            KtAccount  *account,
+            const char *resource_id)
+{
+  const KtResource *resource = kt_catalogue_lookup (resource_id);
+  g_autofree char *path = kt_catalogue_build_path (resource, kt_sandbox_get_company_id (sandbox),
+                                                   0, NULL, NULL);
+
+  load->model = kt_row_model_new (resource);
+  load->loader = kt_loader_new (client, account, path, load->model);
+  load->result = NULL;
+  kt_loader_load_all_async (load->loader, NULL, kt_core_test_store_result, &load->result);
+}
+
+static void
+load_finish (Load       *load,
+             KtSandbox  *sandbox,
+             const char *resource_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  kt_core_test_wait (&load->result);
+  g_assert_true (kt_loader_load_all_finish (load->loader, load->result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (load->model)), ==,
+                    kt_sandbox_count_rows (sandbox, resource_id));
+
+  g_clear_object (&load->result);
+  g_clear_object (&load->loader);
+  g_clear_object (&load->model);
+}
+
+static void
+test_bulk_and_interactive (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL,
+                                                         "rate-window", 5.0, "basic-limit", 30,
+                                                         "page-size", 20, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/taxes.json",
+                                           kt_sandbox_get_company_id (sandbox));
+  const char *resources[] = { "orders", "customers", "products" };
+  Load loads[3];
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (loads); i++)
+    load_start (&loads[i], sandbox, client, account, resources[i]);
+
+  /* Interactive requests while the three lists load. */
+  for (i = 0; i < 8; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtResponse) response = NULL;
+
+      kt_core_test_sleep (0.4);
+      response = kt_core_test_get (client, account, path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (kt_response_get_status (response), ==, 200);
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (loads); i++)
+    load_finish (&loads[i], sandbox, resources[i]);
+
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==, 0);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), >, 30);
+}
+
+typedef struct
+{
+  KtSandboxResetForm reset_form;
+  KtSandboxLimitBody limit_body;
+  gboolean retry_after;
+} Forms;
+
+/* Spends what is left of the Basic credential's window behind the
+ * client's back, with plain requests. */
+static void
+spend_window (KtSandbox *sandbox,
+              guint      count)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *pair = g_strdup_printf ("%s:%s", kt_sandbox_get_client_id (sandbox),
+                                           kt_sandbox_get_client_secret (sandbox));
+  g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+  g_autofree char *authorization = g_strconcat ("Basic ", encoded, NULL);
+  g_autofree char *uri = g_strdup_printf ("%scompanies/%" G_GINT64_FORMAT "/taxes.json",
+                                          kt_sandbox_get_api_uri (sandbox),
+                                          kt_sandbox_get_company_id (sandbox));
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+      g_autoptr(GBytes) body = NULL;
+
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", authorization);
+      body = soup_session_send_and_read (session, message, NULL, NULL);
+      g_assert_nonnull (body);
+    }
+}
+
+static void
+check_forms (gconstpointer data)
+{
+  const Forms *forms = data;
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL,
+                                                         "rate-window", 2.0, "basic-limit", 6,
+                                                         "page-size", 100,
+                                                         "reset-form", forms->reset_form,
+                                                         "limit-body", forms->limit_body,
+                                                         "retry-after", forms->retry_after,
+                                                         "log-requests", g_getenv ("KT_LOG") != NULL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(GAsyncResult) first_page = NULL;
+  g_autoptr(GError) error = NULL;
+  Load load;
+
+  /* The budget alone sees every request: no 429. */
+  load_start (&load, sandbox, client, account, "orders");
+  load_finish (&load, sandbox, "orders");
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==, 0);
+
+  /* Requests the budget cannot know of: the next one is answered 429 in
+   * the configured form, and the load waits for the reset it names. */
+  kt_core_test_sleep (2.5);
+  load.model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  {
+    g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"),
+                                                     kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+
+    load.loader = kt_loader_new (client, account, path, load.model);
+  }
+  kt_loader_load_next_async (load.loader, NULL, kt_core_test_store_result, &first_page);
+  kt_core_test_wait (&first_page);
+  g_assert_true (kt_loader_load_next_finish (load.loader, first_page, &error));
+  g_assert_no_error (error);
+
+  spend_window (sandbox, 6);
+  load.result = NULL;
+  kt_loader_load_all_async (load.loader, NULL, kt_core_test_store_result, &load.result);
+  load_finish (&load, sandbox, "orders");
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), >, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const Forms seconds_json = { KT_SANDBOX_RESET_SECONDS_LEFT, KT_SANDBOX_LIMIT_BODY_JSON, FALSE };
+  static const Forms unix_text = { KT_SANDBOX_RESET_UNIX_TIME, KT_SANDBOX_LIMIT_BODY_TEXT, FALSE };
+  static const Forms seconds_text_retry = { KT_SANDBOX_RESET_SECONDS_LEFT, KT_SANDBOX_LIMIT_BODY_TEXT, TRUE };
+  static const Forms unix_json_retry = { KT_SANDBOX_RESET_UNIX_TIME, KT_SANDBOX_LIMIT_BODY_JSON, TRUE };
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/scheduler/bulk-and-interactive", test_bulk_and_interactive);
+  g_test_add_data_func ("/scheduler/seconds-json", &seconds_json, check_forms);
+  g_test_add_data_func ("/scheduler/unix-text", &unix_text, check_forms);
+  g_test_add_data_func ("/scheduler/seconds-text-retry-after", &seconds_text_retry, check_forms);
+  g_test_add_data_func ("/scheduler/unix-json-retry-after", &unix_json_retry, check_forms);
+
+  return g_test_run ();
+}
