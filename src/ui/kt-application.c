@@ -105,6 +105,7 @@ open_preferences (KtApplication *self)
 {
   KtPreferencesWindow *window = kt_preferences_window_new (self->settings, self->store);
 
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (window), main_window (self));
   gtk_window_present (GTK_WINDOW (window));
 
@@ -148,6 +149,7 @@ open_sign_in_window (KtApplication       *self,
                                   (const char * const *) extra_hosts, demo);
   g_signal_connect_object (window, "signed-in", G_CALLBACK (on_signed_in_cb), self, 0);
   g_signal_connect_object (window, "cancelled", G_CALLBACK (on_sign_in_cancelled_cb), self, 0);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (window), main_window (self));
   gtk_window_present (GTK_WINDOW (window));
   kt_sign_in_window_start (window);
@@ -224,6 +226,7 @@ kt_application_sign_in_basic (GSimpleAction *action,
   dialog = kt_basic_dialog_new (self->client, self->store, api_uri);
   kt_basic_dialog_fill (dialog, client_id, NULL);
   g_signal_connect_object (dialog, "signed-in", G_CALLBACK (on_signed_in_cb), self, 0);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (dialog), main_window (self));
   gtk_window_present (GTK_WINDOW (dialog));
 }
