@@ -327,6 +327,38 @@ contains_bytes (const char *haystack,
   return FALSE;
 }
 
+static void
+test_sign_out (void)
+{
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *file = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  account = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+  kt_account_store_sign_out_async (store, account, NULL, signin_result_cb, &result);
+  signin_wait_result (&result, "the sign-out");
+  g_assert_true (kt_account_store_sign_out_finish (store, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "revoke"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  secret = keyring_item (kt_sandbox_get_company_id (sandbox));
+  g_assert_null (secret);
+  g_assert_true (g_file_get_contents (kt_account_store_get_path (store), &file, NULL, NULL));
+  g_assert_null (strstr (file, kt_sandbox_get_client_id (sandbox)));
+
+  /* The server no longer accepts the revoked refresh token. */
+  kt_client_refresh_async (client, account, NULL, signin_result_cb, &refreshed);
+  signin_wait_result (&refreshed, "a refresh with the revoked token");
+  g_assert_false (kt_client_refresh_finish (client, refreshed, &error));
+  g_assert_nonnull (error);
+}
+
 /* Fails when a file under @path contains one of @needles. */
 static void
 assert_tree_clean (const char         *path,
@@ -426,6 +458,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin/deny", test_deny);
   g_test_add_func ("/signin/other-host", test_other_host);
   g_test_add_func ("/signin/close-cancels", test_close_cancels);
+  g_test_add_func ("/signin/sign-out", test_sign_out);
   g_test_add_func ("/signin/no-secrets-leaked", test_no_secrets_leaked);
 
   client = kt_client_new ();
