@@ -236,12 +236,26 @@ get_reserve (KtRateLimit *self)
   return self->limit >= 4 ? MAX (1, self->limit / 10) : 0;
 }
 
+/* When bulk loads may take the reserve too: in the last tenth of a known
+ * window, an interactive request would wait little for the reset anyway. */
+static gint64
+reserve_release_time (KtRateLimit *self)
+{
+  if (!self->known || !self->confirmed || self->reset_time == 0)
+    return G_MAXINT64;
+
+  return self->reset_time - (gint64) (self->window_seconds * G_USEC_PER_SEC / 10);
+}
+
 /* Slots left for a request of @priority right now. */
 static gboolean
 can_grant (KtRateLimit *self,
            KtPriority   priority)
 {
-  guint reserve = priority == KT_PRIORITY_BULK ? get_reserve (self) : 0;
+  guint reserve = 0;
+
+  if (priority == KT_PRIORITY_BULK && g_get_real_time () < reserve_release_time (self))
+    reserve = get_reserve (self);
 
   if (!self->known)
     return self->in_flight < UNKNOWN_MAX_IN_FLIGHT && self->remaining > reserve;
@@ -413,7 +427,15 @@ dispatch (KtRateLimit *self)
     grant (self, &self->bulk);
 
   if (count_queued (self) > 0 && self->reset_time > 0)
-    schedule_timer (self, self->reset_time + self->reset_margin);
+    {
+      gint64 wake = self->reset_time + self->reset_margin;
+
+      /* Bulk requests held back only by the reserve go when it is
+       * released. */
+      if (self->interactive.length == 0 && self->remaining > 0)
+        wake = MIN (wake, reserve_release_time (self));
+      schedule_timer (self, wake);
+    }
 
   notify_changes (self, &before);
   g_object_unref (self);

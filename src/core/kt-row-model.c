@@ -15,14 +15,30 @@
 /* An offset meaning "no value" in a row's packed data. */
 #define NO_VALUE G_MAXUINT32
 
+/* A value offset's top two bits: which byte of the JSON its terminating
+ * NUL replaced, if any. Rows of 1 GiB or more keep copies. */
+#define OFFSET_MASK 0x3fffffffu
+#define ENDS_COPY 0u
+#define ENDS_QUOTE 1u
+#define ENDS_COMMA 2u
+#define ENDS_BRACE 3u
+#define MAX_PATCH_POSITION OFFSET_MASK
+
 /* ------------------------------------------------------------------ */
 /* KtRow                                                               */
 
 /*
  * A row keeps one allocation, @data:
- *   guint32 json_offset;
- *   guint32 value_offsets[n_columns];   NO_VALUE when absent
- *   the column texts and then the compact JSON, each NUL-terminated.
+ *   guint32 json_length;
+ *   per column: guint32 value offset, NO_VALUE when absent, with the
+ *               ENDS_* code of the byte its NUL replaced in the top bits;
+ *   the compact JSON, NUL-terminated;
+ *   copies of the values that could not stay in the JSON.
+ *
+ * Most column values are a string or number token of the row's JSON, so
+ * they are not copied: the byte after the value (a closing quote, comma
+ * or brace) is overwritten with NUL, and kt_row_dup_json() puts it back.
+ * This keeps a row to about its JSON's size plus a few bytes a column.
  */
 struct _KtRow
 {
@@ -59,13 +75,27 @@ kt_row_init (KtRow *self)
 }
 
 static guint32
-read_offset (const char *data,
-             guint       index)
+read_u32 (const char *data,
+          gsize       offset)
 {
-  guint32 offset;
+  guint32 value;
 
-  memcpy (&offset, data + index * sizeof (guint32), sizeof offset);
-  return offset;
+  memcpy (&value, data + offset, sizeof value);
+  return value;
+}
+
+static void
+write_u32 (char    *data,
+           gsize    offset,
+           guint32  value)
+{
+  memcpy (data + offset, &value, sizeof value);
+}
+
+static gsize
+header_size (const KtResource *resource)
+{
+  return sizeof (guint32) * (1 + resource->n_columns);
 }
 
 /* Returns the row's id, or 0 when the row has none. */
@@ -87,11 +117,11 @@ kt_row_get_value (KtRow *self,
   g_return_val_if_fail (KT_IS_ROW (self), NULL);
   g_return_val_if_fail (column < self->resource->n_columns, NULL);
 
-  offset = read_offset (self->data, column + 1);
+  offset = read_u32 (self->data, sizeof (guint32) * (1 + column));
   if (offset == NO_VALUE)
     return NULL;
 
-  return self->data + offset;
+  return self->data + (offset & OFFSET_MASK);
 }
 
 /* Returns whether column @column holds a number, stored in @out. */
@@ -124,9 +154,35 @@ kt_row_get_number (KtRow  *self,
 char *
 kt_row_dup_json (KtRow *self)
 {
+  gsize header;
+  guint32 length;
+  char *json;
+  guint i;
+
   g_return_val_if_fail (KT_IS_ROW (self), NULL);
 
-  return g_strdup (self->data + read_offset (self->data, 0));
+  header = header_size (self->resource);
+  length = read_u32 (self->data, 0);
+  json = g_strndup (self->data + header, length);
+  /* g_strndup() stops at the first NUL, so copy the bytes themselves. */
+  memcpy (json, self->data + header, length);
+
+  for (i = 0; i < self->resource->n_columns; i++)
+    {
+      static const char ends[] = { '\0', '"', ',', '}' };
+      guint32 offset = read_u32 (self->data, sizeof (guint32) * (1 + i));
+      guint32 end_code = offset >> 30;
+      gsize position;
+
+      if (offset == NO_VALUE || end_code == ENDS_COPY)
+        continue;
+
+      position = (offset & OFFSET_MASK) - header;
+      position += strlen (json + position);
+      json[position] = ends[end_code];
+    }
+
+  return json;
 }
 
 /* Returns the resource the row belongs to; static. */
@@ -445,6 +501,110 @@ copy_compact (char       *out,
   return written;
 }
 
+/* Returns the end of the string token starting at @i (its opening quote),
+ * just past the closing quote, or 0 when it is cut off. */
+static gsize
+skip_string (const char *text,
+             gsize       length,
+             gsize       i)
+{
+  for (i++; i < length; i++)
+    {
+      if (text[i] == '\\')
+        i++;
+      else if (text[i] == '"')
+        return i + 1;
+    }
+
+  return 0;
+}
+
+/* Returns the end of the value starting at @i of compact JSON, or 0. */
+static gsize
+skip_value (const char *text,
+            gsize       length,
+            gsize       i)
+{
+  int depth = 0;
+
+  if (i >= length)
+    return 0;
+  if (text[i] == '"')
+    return skip_string (text, length, i);
+
+  if (text[i] != '{' && text[i] != '[')
+    {
+      while (i < length && text[i] != ',' && text[i] != '}' && text[i] != ']')
+        i++;
+      return i < length ? i : 0;
+    }
+
+  for (; i < length; i++)
+    {
+      if (text[i] == '"')
+        {
+          i = skip_string (text, length, i);
+          if (i == 0)
+            return 0;
+          i--;
+        }
+      else if (text[i] == '{' || text[i] == '[')
+        depth++;
+      else if ((text[i] == '}' || text[i] == ']') && --depth == 0)
+        return i + 1;
+    }
+
+  return 0;
+}
+
+/* Finds the value of the member at @path ("customer.first_name") in the
+ * compact JSON object text[start, end). Keys with escapes are not matched,
+ * so such a member falls back to a copy. */
+static gboolean
+find_member (const char *text,
+             gsize       start,
+             gsize       end,
+             const char *path,
+             gsize      *value_start,
+             gsize      *value_end)
+{
+  const char *dot = strchr (path, '.');
+  gsize name_length = dot != NULL ? (gsize) (dot - path) : strlen (path);
+  gsize i = start + 1;
+
+  if (start >= end || text[start] != '{')
+    return FALSE;
+
+  while (i < end && text[i] == '"')
+    {
+      gsize key_end = skip_string (text, end, i);
+      gsize after;
+
+      if (key_end == 0 || key_end >= end || text[key_end] != ':')
+        return FALSE;
+
+      after = skip_value (text, end, key_end + 1);
+      if (after == 0)
+        return FALSE;
+
+      if (key_end - i - 2 == name_length && memcmp (text + i + 1, path, name_length) == 0)
+        {
+          if (dot != NULL)
+            return find_member (text, key_end + 1, after, dot + 1, value_start, value_end);
+
+          *value_start = key_end + 1;
+          *value_end = after;
+          return TRUE;
+        }
+
+      if (text[after] != ',')
+        return FALSE;
+      i = after + 1;
+    }
+
+  return FALSE;
+}
+
 static KtRow *
 row_new (const KtResource *resource,
          JsonObject       *object,
@@ -453,50 +613,86 @@ row_new (const KtResource *resource,
          gsize             json_length)
 {
   KtRow *row;
-  g_autofree char **texts = g_new0 (char *, resource->n_columns + 1);
-  gsize header = (resource->n_columns + 1) * sizeof (guint32);
-  gsize size = header;
+  g_autofree char *compact = g_malloc (json_length + 1);
+  g_autofree guint32 *offsets = g_new0 (guint32, resource->n_columns);
+  g_autofree gsize *patches = g_new0 (gsize, resource->n_columns);
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_free);
+  gsize header = header_size (resource);
+  gsize length = copy_compact (compact, json, json_length);
+  gsize size;
   gsize position;
-  guint32 offset;
   guint i;
 
+  size = header + length + 1;
   for (i = 0; i < resource->n_columns; i++)
     {
-      texts[i] = kt_json_node_dup_text (kt_json_lookup (object, resource->columns[i].json_path));
-      if (texts[i] != NULL)
-        size += strlen (texts[i]) + 1;
+      gsize start = 0;
+      gsize end = 0;
+      char *copy;
+
+      g_ptr_array_add (copies, NULL);
+      offsets[i] = NO_VALUE;
+
+      if (length < MAX_PATCH_POSITION
+          && find_member (compact, 0, length, resource->columns[i].json_path, &start, &end))
+        {
+          char first = compact[start];
+
+          if (first == 'n')
+            continue;   /* null */
+
+          /* Two columns may name the same member: that value is already
+           * terminated in place. */
+          if (first == '"' && memchr (compact + start, '\\', end - start) == NULL)
+            {
+              offsets[i] = (guint32) (header + start + 1) | (ENDS_QUOTE << 30);
+              patches[i] = end;
+              continue;
+            }
+
+          if (first != '"' && first != '{' && first != '[' && end < length
+              && (compact[end] == ',' || compact[end] == '}'))
+            {
+              offsets[i] = (guint32) (header + start) | ((compact[end] == ',' ? ENDS_COMMA : ENDS_BRACE) << 30);
+              patches[i] = end + 1;
+              continue;
+            }
+        }
+
+      copy = kt_json_node_dup_text (kt_json_lookup (object, resource->columns[i].json_path));
+      if (copy != NULL)
+        {
+          size += strlen (copy) + 1;
+          g_ptr_array_index (copies, i) = copy;
+        }
     }
-  size += json_length + 1;
 
   row = g_object_new (KT_TYPE_ROW, NULL);
   row->resource = resource;
   row->id = id;
   row->data = g_malloc (size);
 
-  position = header;
+  write_u32 (row->data, 0, (guint32) length);
+  memcpy (row->data + header, compact, length + 1);
+
+  position = header + length + 1;
   for (i = 0; i < resource->n_columns; i++)
     {
-      if (texts[i] == NULL)
-        offset = NO_VALUE;
-      else
+      const char *copy = g_ptr_array_index (copies, i);
+
+      if (copy != NULL)
         {
-          gsize text_length = strlen (texts[i]);
+          gsize copy_length = strlen (copy);
 
-          offset = (guint32) position;
-          memcpy (row->data + position, texts[i], text_length + 1);
-          position += text_length + 1;
-          g_free (texts[i]);
+          offsets[i] = (guint32) position;
+          memcpy (row->data + position, copy, copy_length + 1);
+          position += copy_length + 1;
         }
-      memcpy (row->data + (i + 1) * sizeof (guint32), &offset, sizeof offset);
+      else if (patches[i] != 0)
+        row->data[header + patches[i] - 1] = '\0';
+
+      write_u32 (row->data, sizeof (guint32) * (1 + i), offsets[i]);
     }
-
-  offset = (guint32) position;
-  memcpy (row->data, &offset, sizeof offset);
-  position += copy_compact (row->data + position, json, json_length) + 1;
-
-  /* Whitespace removed from the JSON leaves some bytes unused. */
-  if (position < size)
-    row->data = g_realloc (row->data, position);
 
   return row;
 }

@@ -82,7 +82,7 @@ test_append_page (void)
   g_assert_cmpint (kt_row_get_id (first), ==, 93824701);
   g_assert_cmpstr (kt_row_get_value (first, column ("id")), ==, "93824701");
   g_assert_cmpstr (kt_row_get_value (first, column ("sale_number")), ==, "ST1-1042");
-  g_assert_cmpstr (kt_row_get_value (first, column ("total")), ==, "9");
+  g_assert_cmpstr (kt_row_get_value (first, column ("total")), ==, "9.0");
   g_assert_cmpstr (kt_row_get_value (first, column ("created_at")), ==, "2024-03-02T08:15:00+11:00");
 
   second = row_at (model, 1);
@@ -163,6 +163,31 @@ test_compact_json (void)
   other = row_at (model, 1);
   other_json = kt_row_dup_json (other);
   g_assert_cmpstr (other_json, ==, "{\"id\":2,\"name\":\"x\"}");
+}
+
+static void
+test_values_in_place (void)
+{
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("shifts"));
+  g_autoptr(KtRow) row = NULL;
+  g_autofree char *json = NULL;
+  const char *text =
+    "{\"id\":-12,\"staff_member\":{\"id\":4,\"first_name\":\"\",\"last_name\":\"O\\u2019Neil\"},"
+    "\"site\":{\"name\":\"Quay\"},\"started_at\":null,\"finished_at\":1.5e3}";
+  g_autofree char *page = g_strconcat ("[", text, "]", NULL);
+
+  g_assert_cmpint (append (model, page, NULL), ==, 1);
+  row = row_at (model, 0);
+
+  g_assert_cmpstr (kt_row_get_value (row, 0), ==, "-12");
+  g_assert_cmpstr (kt_row_get_value (row, 1), ==, "");
+  g_assert_cmpstr (kt_row_get_value (row, 2), ==, "O\u2019Neil");
+  g_assert_cmpstr (kt_row_get_value (row, 3), ==, "Quay");
+  g_assert_null (kt_row_get_value (row, 4));
+  g_assert_cmpstr (kt_row_get_value (row, 5), ==, "1.5e3");
+
+  json = kt_row_dup_json (row);
+  g_assert_cmpstr (json, ==, text);
 }
 
 static void
@@ -272,6 +297,7 @@ main (int   argc,
   g_test_add_func ("/row-model/duplicates-dropped", test_duplicates_dropped);
   g_test_add_func ("/row-model/invalid-page", test_invalid_page);
   g_test_add_func ("/row-model/compact-json", test_compact_json);
+  g_test_add_func ("/row-model/values-in-place", test_values_in_place);
   g_test_add_func ("/row-model/single-object", test_single_object);
   g_test_add_func ("/row-model/rows-without-id", test_rows_without_id);
   g_test_add_func ("/row-model/number-values", test_number_values);
