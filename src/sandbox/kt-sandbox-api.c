@@ -167,12 +167,21 @@ next_page_url (KtRequest  *req,
  * Answers one page of @rows (indexes into a table sorted by id). Rows
  * past the last page give an empty array.
  */
+/* Row @i of a list: an index from @rows, or @i itself when @rows is NULL. */
+static inline guint
+row_at (GArray *rows,
+        guint   i)
+{
+  return rows != NULL ? g_array_index (rows, guint, i) : i;
+}
+
 static void
-answer_list (Route     *route,
-             GArray    *rows,
-             RowId      row_id,
-             RenderRow  render,
-             gpointer   user_data)
+answer_list_of (Route     *route,
+                GArray    *rows,
+                guint      n_rows,
+                RowId      row_id,
+                RenderRow  render,
+                gpointer   user_data)
 {
   KtRequest *req = route->req;
   guint page_size = req->sandbox->page_size;
@@ -221,25 +230,38 @@ answer_list (Route     *route,
           bad_filter (req, "start", start_text);
           return;
         }
+      /* The first row after @start; every list is sorted by id. */
       by_start = TRUE;
-      while (offset < rows->len && row_id (route->data, g_array_index (rows, guint, offset)) <= start)
-        offset++;
+      {
+        guint low = 0, high = n_rows;
+
+        while (low < high)
+          {
+            guint mid = low + (high - low) / 2;
+
+            if (row_id (route->data, row_at (rows, mid)) <= start)
+              low = mid + 1;
+            else
+              high = mid;
+          }
+        offset = low;
+      }
     }
 
-  n_pages = MAX (1, (rows->len + page_size - 1) / page_size);
-  offset = MIN (offset, rows->len);
-  end = (guint) MIN (offset + page_size, rows->len);
+  n_pages = MAX (1, (n_rows + page_size - 1) / page_size);
+  offset = MIN (offset, n_rows);
+  end = (guint) MIN (offset + page_size, n_rows);
 
   g_snprintf (value, sizeof value, "%u", n_pages);
   kt_request_set_header (req, "X-Pages", value);
-  if (end < rows->len)
+  if (end < n_rows)
     {
       g_autofree char *url = NULL;
 
       if (by_start)
         {
           g_snprintf (value, sizeof value, "%" G_GINT64_FORMAT,
-                      row_id (route->data, g_array_index (rows, guint, end - 1)));
+                      row_id (route->data, row_at (rows, end - 1)));
           url = next_page_url (req, "start", value);
         }
       else
@@ -256,20 +278,31 @@ answer_list (Route     *route,
     {
       if (i > offset)
         g_string_append_c (body, ',');
-      render (route->data, g_array_index (rows, guint, i), user_data, body);
+      render (route->data, row_at (rows, i), user_data, body);
     }
   g_string_append_c (body, ']');
   answer_object (req, body);
 }
 
-static GArray *
-all_rows (guint n)
+/* Answers one page of every row of a table of @n_rows. */
+static void
+answer_table (Route     *route,
+              guint      n_rows,
+              RowId      row_id,
+              RenderRow  render,
+              gpointer   user_data)
 {
-  GArray *rows = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  answer_list_of (route, NULL, n_rows, row_id, render, user_data);
+}
 
-  for (guint i = 0; i < n; i++)
-    g_array_append_val (rows, i);
-  return rows;
+static void
+answer_list (Route     *route,
+             GArray    *rows,
+             RowId      row_id,
+             RenderRow  render,
+             gpointer   user_data)
+{
+  answer_list_of (route, rows, rows->len, row_id, render, user_data);
 }
 
 /* ---- Row ids and renderers in the shape answer_list() takes. */
@@ -519,6 +552,15 @@ list_orders (Route            *route,
       || !parse_money_filter (req, "value_lt", &value_lt))
     return;
 
+  if (scope->site < 0 && scope->reg < 0 && scope->staff < 0 && scope->customer < 0 && scope->status < 0
+      && created_gte == G_MININT64 && created_gt == G_MININT64 && created_lte == G_MAXINT64
+      && created_lt == G_MAXINT64 && value_gte == G_MININT64 && value_gt == G_MININT64
+      && value_lte == G_MAXINT64 && value_lt == G_MAXINT64)
+    {
+      answer_table (route, data->n_orders, orders_id, render_order_short, NULL);
+      return;
+    }
+
   rows = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < data->n_orders; i++)
     {
@@ -608,8 +650,7 @@ route_sites (Route *route)
 
   if (route->n_segments == 3)
     {
-      rows = all_rows (data->n_sites);
-      answer_list (route, rows, sites_id, render_site_short, NULL);
+      answer_table (route, data->n_sites, sites_id, render_site_short, NULL);
       return;
     }
 
@@ -687,9 +728,7 @@ route_simple (Route      *route,
 
   if (route->n_segments == 3)
     {
-      g_autoptr(GArray) rows = all_rows (n_rows);
-
-      answer_list (route, rows, row_id, render, NULL);
+      answer_table (route, n_rows, row_id, render, NULL);
       return;
     }
   if (route->n_segments != 4)
@@ -905,9 +944,7 @@ route_price_lists (Route *route)
     }
   else if (route->n_segments == 5 && g_str_equal (route->segments[4], "products"))
     {
-      g_autoptr(GArray) rows = all_rows (data->n_products);
-
-      answer_list (route, rows, products_id, render_price_list_product, GUINT_TO_POINTER (list));
+      answer_table (route, data->n_products, products_id, render_price_list_product, GUINT_TO_POINTER (list));
     }
   else
     not_found (route->req, "resource", NULL);
@@ -924,9 +961,7 @@ route_shifts (Route *route)
 
   if (route->n_segments == 3)
     {
-      g_array_unref (g_steal_pointer (&rows));
-      rows = all_rows (data->n_shifts);
-      answer_list (route, rows, shifts_id, render_shift, NULL);
+      answer_table (route, data->n_shifts, shifts_id, render_shift, NULL);
       return;
     }
 

@@ -202,11 +202,11 @@ days_from_civil (int year,
   return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days (gint64  days,
-                 int    *year,
-                 int    *month,
-                 int    *day)
+void
+kt_sandbox_civil_from_days (gint64  days,
+                            int    *year,
+                            int    *month,
+                            int    *day)
 {
   gint64 z = days + 719468;
   gint64 era = (z >= 0 ? z : z - 146096) / 146097;
@@ -245,7 +245,7 @@ kt_sandbox_utc_offset (gint64 unix_time)
   int year, month, day;
   gint64 dst_end, dst_start;
 
-  civil_from_days ((unix_time + 36000) / 86400, &year, &month, &day);
+  kt_sandbox_civil_from_days ((unix_time + 36000) / 86400, &year, &month, &day);
   dst_end = days_from_civil (year, 4, first_sunday (year, 4)) * 86400 + 3 * 3600 - 11 * 3600;
   dst_start = days_from_civil (year, 10, first_sunday (year, 10)) * 86400 + 2 * 3600 - 10 * 3600;
 

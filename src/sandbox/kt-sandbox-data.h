@@ -212,6 +212,10 @@ gint64         kt_line_total_tax         (const KtSandboxData *data,
 const char    *kt_order_status_name      (guint status);
 const char    *kt_order_type_name        (guint order_type);
 int            kt_sandbox_utc_offset     (gint64 unix_time);
+void           kt_sandbox_civil_from_days (gint64  days,
+                                          int    *year,
+                                          int    *month,
+                                          int    *day);
 gint64         kt_sandbox_local_midnight (int         year,
                                           int         month,
                                           int         day);

@@ -80,18 +80,17 @@ append_local (GString *out,
               gboolean with_time)
 {
   int offset = kt_sandbox_utc_offset (unix_time);
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_time + offset);
+  gint64 local = unix_time + offset;
+  gint64 seconds = ((local % 86400) + 86400) % 86400;
+  int year, month, day;
 
+  kt_sandbox_civil_from_days ((local - seconds) / 86400, &year, &month, &day);
   if (with_time)
     g_string_append_printf (out, "\"%04d-%02d-%02dT%02d:%02d:%02d+%02d:00\"",
-                            g_date_time_get_year (dt), g_date_time_get_month (dt),
-                            g_date_time_get_day_of_month (dt), g_date_time_get_hour (dt),
-                            g_date_time_get_minute (dt), g_date_time_get_second (dt),
-                            offset / 3600);
+                            year, month, day, (int) (seconds / 3600), (int) (seconds / 60 % 60),
+                            (int) (seconds % 60), offset / 3600);
   else
-    g_string_append_printf (out, "\"%04d-%02d-%02d\"",
-                            g_date_time_get_year (dt), g_date_time_get_month (dt),
-                            g_date_time_get_day_of_month (dt));
+    g_string_append_printf (out, "\"%04d-%02d-%02d\"", year, month, day);
 }
 
 /* ISO 8601 with the offset of Sydney at that moment. */
