@@ -8,7 +8,7 @@
 #include "kt-application.h"
 #include "kt-basic-dialog.h"
 #include "kt-preferences-window.h"
-#include "kt-sign-in-window.h"
+#include "kt-sign-in-module.h"
 #include "kt-window.h"
 
 struct _KtApplication
@@ -127,8 +127,8 @@ on_signed_in_cb (GtkWindow     *window,
 }
 
 static void
-on_sign_in_cancelled_cb (KtSignInWindow *window,
-                         KtApplication  *self)
+on_sign_in_cancelled_cb (GtkWindow     *window,
+                         KtApplication *self)
 {
   show_toast (self, _("Sign-in cancelled"));
 }
@@ -139,20 +139,28 @@ open_sign_in_window (KtApplication       *self,
                      gboolean             demo)
 {
   g_auto(GStrv) extra_hosts = NULL;
-  KtSignInWindow *window;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
 
   /* A demo sign-in stays on the sandbox's own pages. */
   if (!demo)
     extra_hosts = g_settings_get_strv (self->settings, "extra-sign-in-hosts");
 
-  window = kt_sign_in_window_new (self->client, self->store, config,
-                                  (const char * const *) extra_hosts, demo);
+  window = kt_sign_in_module_new_window (self->client, self->store, config,
+                                         (const char * const *) extra_hosts, demo, &error);
+  if (window == NULL)
+    {
+      g_warning ("Opening the sign-in window failed: %s", error->message);
+      show_toast (self, error->message);
+      return;
+    }
+
   g_signal_connect_object (window, "signed-in", G_CALLBACK (on_signed_in_cb), self, 0);
   g_signal_connect_object (window, "cancelled", G_CALLBACK (on_sign_in_cancelled_cb), self, 0);
-  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
-  gtk_window_set_transient_for (GTK_WINDOW (window), main_window (self));
-  gtk_window_present (GTK_WINDOW (window));
-  kt_sign_in_window_start (window);
+  gtk_window_set_application (window, GTK_APPLICATION (self));
+  gtk_window_set_transient_for (window, main_window (self));
+  gtk_window_present (window);
+  kt_sign_in_module_start (window);
 }
 
 static void
