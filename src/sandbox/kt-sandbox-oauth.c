@@ -16,7 +16,6 @@
 
 #define ADDON_NAME "Kounter Demo"
 #define SESSION_COOKIE "kounta_sandbox_session"
-#define CODE_LIFETIME (10 * 60 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -398,7 +397,7 @@ kt_sandbox_handle_decision (KtRequest *req)
       KtCode *entry = g_new0 (KtCode, 1);
 
       entry->redirect_uri = g_strdup (params.redirect_uri);
-      entry->expires_at = g_get_real_time () + CODE_LIFETIME;
+      entry->expires_at = g_get_real_time () + (gint64) (self->code_lifetime * G_USEC_PER_SEC);
       g_mutex_lock (&self->lock);
       g_hash_table_insert (self->codes, g_strdup (code), entry);
       g_mutex_unlock (&self->lock);

@@ -35,6 +35,7 @@ struct _KtSandbox
   guint basic_limit;
   guint bearer_limit;
   double token_lifetime;
+  double code_lifetime;
   KtSandboxResetForm reset_form;
   KtSandboxLimitBody limit_body;
   gboolean retry_after;

@@ -66,6 +66,7 @@ enum
   PROP_BASIC_LIMIT,
   PROP_BEARER_LIMIT,
   PROP_TOKEN_LIFETIME,
+  PROP_CODE_LIFETIME,
   PROP_RESET_FORM,
   PROP_LIMIT_BODY,
   PROP_RETRY_AFTER,
@@ -580,6 +581,9 @@ kt_sandbox_get_property (GObject    *object,
     case PROP_TOKEN_LIFETIME:
       g_value_set_double (value, self->token_lifetime);
       break;
+    case PROP_CODE_LIFETIME:
+      g_value_set_double (value, self->code_lifetime);
+      break;
     case PROP_RESET_FORM:
       g_value_set_enum (value, self->reset_form);
       break;
@@ -647,6 +651,9 @@ kt_sandbox_set_property (GObject      *object,
     case PROP_TOKEN_LIFETIME:
       self->token_lifetime = g_value_get_double (value);
       break;
+    case PROP_CODE_LIFETIME:
+      self->code_lifetime = g_value_get_double (value);
+      break;
     case PROP_RESET_FORM:
       self->reset_form = g_value_get_enum (value);
       break;
@@ -711,6 +718,9 @@ kt_sandbox_class_init (KtSandboxClass *klass)
   properties[PROP_TOKEN_LIFETIME] =
     g_param_spec_double ("token-lifetime", NULL, "Lifetime of an access token in seconds",
                          0.1, 1e9, 3600.0, flags);
+  properties[PROP_CODE_LIFETIME] =
+    g_param_spec_double ("code-lifetime", NULL, "Lifetime of an authorization code in seconds",
+                         0.1, 86400.0, 600.0, flags);
   properties[PROP_RESET_FORM] =
     g_param_spec_enum ("reset-form", NULL, "Form of X-Ratelimit-Reset",
                        KT_TYPE_SANDBOX_RESET_FORM, KT_SANDBOX_RESET_UNIX_TIME, flags);
@@ -750,6 +760,7 @@ kt_sandbox_init (KtSandbox *self)
   self->basic_limit = 60;
   self->bearer_limit = 180;
   self->token_lifetime = 3600.0;
+  self->code_lifetime = 600.0;
   self->reset_form = KT_SANDBOX_RESET_UNIX_TIME;
   self->limit_body = KT_SANDBOX_LIMIT_BODY_JSON;
   self->redirect_uri = g_strdup (DEMO_REDIRECT_URI);
@@ -1079,6 +1090,14 @@ kt_sandbox_count_rows (KtSandbox  *self,
     return data->n_lines;
   if (g_str_equal (resource, "shifts"))
     return data->n_shifts;
+  if (g_str_equal (resource, "addresses"))
+    {
+      guint count = 0;
+
+      for (guint i = 0; i < data->n_customers; i++)
+        count += data->customers[i].has_address;
+      return count;
+    }
   return 0;
 }
 

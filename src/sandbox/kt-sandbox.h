@@ -46,7 +46,9 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  *   "tls-certificate" (GTlsCertificate: serve HTTPS with it),
  *   "log-requests" (gboolean: print one line per request to stdout),
  *   "redirect-uri" (string: the demo client's registered redirect URI),
- *   "fault-delay" (double, seconds the "slow" fault holds an answer).
+ *   "fault-delay" (double, seconds the "slow" fault holds an answer),
+ *   "code-lifetime" (double, seconds an authorization code is valid;
+ *   default 600).
  */
 KtSandbox  *kt_sandbox_new                (void);
 gboolean    kt_sandbox_add_fault          (KtSandbox   *self,

@@ -451,6 +451,37 @@ test_expiry (Fixture       *fixture,
 }
 
 static void
+test_code_expiry (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autofree char *form = NULL;
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_object_set (sandbox, "code-lifetime", 0.5, NULL);
+  kt_sandbox_start (sandbox, 0, &error);
+  g_assert_no_error (error);
+  location = kt_test_authorize_code (sandbox, session, "s", "allow");
+  params = redirect_params (location);
+  form = soup_form_encode ("grant_type", "authorization_code", "code", g_hash_table_lookup (params, "code"),
+                           "client_id", kt_sandbox_get_client_id (sandbox),
+                           "client_secret", kt_sandbox_get_client_secret (sandbox),
+                           "redirect_uri", kt_sandbox_get_redirect_uri (sandbox), NULL);
+  g_usleep (700 * 1000);
+  response = kt_test_request (session, "POST", kt_sandbox_get_token_uri (sandbox), NULL, form, NULL);
+  g_assert_cmpuint (response->status, ==, 400);
+  node = kt_response_json (response);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error"), ==, "invalid_grant");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error_description"), ==,
+                   "The authorization code has expired");
+  kt_sandbox_stop (sandbox);
+}
+
+static void
 test_api_credentials (Fixture       *fixture,
                       gconstpointer  user_data)
 {
@@ -536,6 +567,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add_func ("/sandbox-oauth/redirect-uri-property", test_redirect_uri_property);
   g_test_add_func ("/sandbox-oauth/start-twice", test_start_twice);
+  g_test_add_func ("/sandbox-oauth/code-expiry", test_code_expiry);
 
   return g_test_run ();
 }
