@@ -18,7 +18,7 @@ typedef struct
 {
   KtAccount *account;
   /* TRUE when the account is in the accounts file and its secrets are in
-   * the keyring; FALSE for demo accounts and for accounts kept for this
+   * the keyring. FALSE for demo accounts and for accounts kept for this
    * session only. */
   gboolean saved;
   gulong token_changed_id;
@@ -33,7 +33,7 @@ struct _KtAccountStore
   char *path;
 
   GPtrArray *entries;           /* Entry */
-  /* Entries of the accounts file whose secrets could not be read; they
+  /* Entries of the accounts file whose secrets could not be read. They
    * are written back unchanged so a later start can load them. */
   GPtrArray *unloaded;          /* JsonNode */
   /* Client secrets from Preferences while there is no keyring: key
@@ -326,13 +326,21 @@ account_from_json (JsonObject  *object,
     g_object_set (account, "timezone", timezone, NULL);
 
   /* Wipe the secret strings of the parsed tree before it is freed. */
-  if (config->client_secret != NULL)
-    {
-      JsonNode *node = json_object_get_member (secret, "client_secret");
-      char *text = (char *) json_node_get_string (node);
+  {
+    const char *members[] = { "client_secret", "access_token", "refresh_token" };
 
-      explicit_bzero (text, strlen (text));
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+      {
+        JsonNode *node = json_object_get_member (secret, members[i]);
+        char *text;
+
+        if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+          continue;
+
+        text = (char *) json_node_get_string (node);
+        explicit_bzero (text, strlen (text));
+      }
+  }
 
   return g_steal_pointer (&account);
 }
@@ -860,7 +868,7 @@ on_add_file_saved_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  /* The keyring holds the secrets already; a file that could not be
+  /* The keyring already contains the secrets. A file that could not be
    * written only means the account is not listed at the next start. */
   if (!save_file_finish (KT_ACCOUNT_STORE (source), result, &error))
     g_task_return_error (task, g_steal_pointer (&error));

@@ -92,7 +92,7 @@ on_default_collection_cb (GObject      *source,
     }
 
   /* Creating a default collection would ask the user for a new keyring
-   * password; that is the keyring manager's job, not ours. */
+   * password. That is the keyring manager's job, not Kounter's. */
   if (collection == NULL)
     {
       no_keyring_error (task, "There is no default keyring");

@@ -33,10 +33,10 @@ GHashTable         *kt_secret_store_new_attributes    (const char          *kind
 /* Returns a new store for the session's Secret Service; the caller owns it. */
 KtSecretStore      *kt_secret_store_new               (void);
 
-/* Find out whether secrets can be kept: a Secret Service answers and its
+/* Check whether secrets can be kept: a Secret Service responds and its
  * default collection exists and is unlocked (which may show an unlock
  * prompt). The finish function returns FALSE with a KT_ERROR_NO_KEYRING
- * error whose message says why. */
+ * error whose message gives the reason. */
 void                kt_secret_store_check_async       (KtSecretStore       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,

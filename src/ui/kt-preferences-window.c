@@ -30,7 +30,7 @@ struct _KtPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (KtPreferencesWindow, kt_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-/* The GSettings key each text row writes, and whether it holds a web
+/* The GSettings key each text row writes, and whether its value is a web
  * address that must be http or https. */
 typedef struct
 {

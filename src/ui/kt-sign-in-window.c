@@ -397,7 +397,7 @@ handle_redirect (KtSignInWindow *self,
   redirect = kt_oauth_parse_redirect (uri, &error);
   if (redirect == NULL)
     {
-      message = g_strdup_printf (_("The answer of the sign-in page could not be read: %s. "
+      message = g_strdup_printf (_("The redirect from the sign-in page could not be parsed: %s. "
                                    "Retry to start again."), error->message);
       show_error (self, _("Sign-In Failed"), message, TRUE);
       return;
@@ -627,8 +627,8 @@ create_web_view (KtSignInWindow *self)
 {
   WebKitSettings *settings;
 
-  /* WebKitGTK 6.0 always runs its web processes in its sandbox; an
-   * ephemeral session keeps cookies and caches of the service in memory
+  /* WebKitGTK 6.0 always runs its web processes in its sandbox. An
+   * ephemeral session keeps the service's cookies and caches in memory
    * and drops them with the window. */
   self->network_session = webkit_network_session_new_ephemeral ();
   webkit_network_session_set_tls_errors_policy (self->network_session,
@@ -869,7 +869,7 @@ kt_sign_in_window_start (KtSignInWindow *self)
   webkit_web_view_load_uri (self->web_view, uri);
 }
 
-/* Returns where the sign-in stands. */
+/* Returns the stage of the sign-in. */
 KtSignInStatus
 kt_sign_in_window_get_status (KtSignInWindow *self)
 {

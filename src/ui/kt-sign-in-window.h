@@ -9,14 +9,14 @@
 
 G_BEGIN_DECLS
 
-/* Where a sign-in stands. */
+/* The stage of a sign-in. */
 typedef enum
 {
   KT_SIGN_IN_STATUS_LOADING,     /* a page of the service is loading */
   KT_SIGN_IN_STATUS_PAGE,        /* a page is shown and waits for the user */
-  KT_SIGN_IN_STATUS_EXCHANGING,  /* the redirect came; code, company and keyring follow */
+  KT_SIGN_IN_STATUS_EXCHANGING,  /* the redirect arrived: code exchange, company and keyring run */
   KT_SIGN_IN_STATUS_FAILED,      /* an error page with the reason is shown */
-  KT_SIGN_IN_STATUS_DONE,        /* the account is saved; the window closes */
+  KT_SIGN_IN_STATUS_DONE,        /* the account is saved and the window closes */
 } KtSignInStatus;
 
 #define KT_TYPE_SIGN_IN_STATUS (kt_sign_in_status_get_type ())
@@ -33,10 +33,11 @@ G_DECLARE_FINAL_TYPE (KtSignInWindow, kt_sign_in_window, KT, SIGN_IN_WINDOW, Adw
  *
  * Properties: "status" (KtSignInStatus), "error-message" (string, the text
  * of the error page, or NULL).
- * Signals: "signed-in" (KtAccount) after the account is saved, just before
- * the window closes; "cancelled" when the user denied access, just before
- * the window closes; "open-external" (string URI) for a page on another
- * host, whose default handler opens it in the default browser.
+ * Signals, the first two emitted just before the window closes:
+ *   "signed-in" (KtAccount) after the account is saved;
+ *   "cancelled" when the user denied access;
+ *   "open-external" (string URI) for a page on another host. Its default
+ *   handler opens the page in the default browser.
  */
 KtSignInWindow *kt_sign_in_window_new               (KtClient            *client,
                                                      KtAccountStore      *store,

@@ -1,6 +1,6 @@
 /* Tests of KtAccountStore and KtSecretStore against a real gnome-keyring.
- * Run through tests/kt-test-env; KT_TEST_KEYRING (set by the wrapper)
- * says whether the login keyring is unlocked, locked or absent. */
+ * Run through tests/kt-test-env. KT_TEST_KEYRING (set by the wrapper)
+ * tells whether the login keyring is unlocked, locked or absent. */
 #define G_LOG_DOMAIN "test-account-store"
 
 #include "config.h"
@@ -523,8 +523,8 @@ test_no_secret_service (void)
       return;
     }
 
-  /* A bus address nobody listens on: no Secret Service can answer or be
-   * started by D-Bus activation. */
+  /* A bus address without a listener, so no Secret Service can respond
+   * or be started by D-Bus activation. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/kounter-test-bus", TRUE);
   g_test_trap_subprocess (NULL, WAIT_SECONDS * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();

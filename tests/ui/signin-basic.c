@@ -1,7 +1,7 @@
 /* The welcome page, the Basic credentials form against the in-process
  * sandbox, and the preferences window. Runs inside tests/kt-test-env,
- * once with an unlocked keyring and once with none; KT_TEST_KEYRING says
- * which. */
+ * once with an unlocked keyring and once with none. KT_TEST_KEYRING gives
+ * the mode. */
 #define G_LOG_DOMAIN "test-signin-basic"
 
 #include "config.h"

@@ -86,7 +86,7 @@ drive_demo_cb (gpointer user_data)
     {
       /* TODO: laying out the main window right after it switches from the
        * welcome page to a company fails with GTK criticals about negative
-       * widths in the detail flap; take this screenshot by default once
+       * widths in the detail flap. Take this screenshot by default once
        * that is fixed. */
       g_clear_pointer (&path, g_free);
       path = signin_screenshot (GTK_WIDGET (main_window), "signin-demo-main.png");
