@@ -321,6 +321,7 @@ ROW_ID (price_lists)
 ROW_ID (customers)
 ROW_ID (orders)
 ROW_ID (shifts)
+ROW_ID (cashups)
 
 static gint64
 address_id (const KtSandboxData *data,
@@ -405,6 +406,12 @@ static void
 render_shift (const KtSandboxData *data, guint i, gpointer user_data, GString *out)
 {
   kt_render_shift (data, i, out);
+}
+
+static void
+render_cashup (const KtSandboxData *data, guint i, gpointer user_data, GString *out)
+{
+  kt_render_cashup (data, i, out);
 }
 
 static void
@@ -701,6 +708,14 @@ route_sites (Route *route)
         if (data->registers[r].site == (guint) site)
           g_array_append_val (rows, r);
       answer_list (route, rows, registers_id, render_register, NULL);
+    }
+  else if (g_str_equal (sub, "cashups"))
+    {
+      rows = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint c = 0; c < data->n_cashups; c++)
+        if (data->registers[data->cashups[c].reg].site == (guint) site)
+          g_array_append_val (rows, c);
+      answer_list (route, rows, cashups_id, render_cashup, NULL);
     }
   else if (g_str_equal (sub, "inventory"))
     {
@@ -1041,6 +1056,9 @@ route_company (Route *route)
                   sizeof *data->payment_methods, payment_methods_id, render_payment_method);
   else if (g_str_equal (resource, "shifts"))
     route_shifts (route);
+  else if (g_str_equal (resource, "cashups"))
+    route_simple (route, "cash-up", data->cashups, data->n_cashups, sizeof *data->cashups,
+                  cashups_id, render_cashup);
   else if (g_str_equal (resource, "webhooks") && route->n_segments == 3)
     answer_object (route->req, g_string_new ("[]"));
   else

@@ -794,6 +794,56 @@ generate_shifts (KtSandboxData *data,
     }
 }
 
+/* The day of @unix_time in Sydney, counted from the first day of the data. */
+static guint
+local_day (const KtSandboxData *data,
+           gint64               unix_time)
+{
+  gint64 local = unix_time + kt_sandbox_utc_offset (unix_time);
+  gint64 first = data->first_day + kt_sandbox_utc_offset (data->first_day);
+
+  return (guint) ((local - first) / 86400);
+}
+
+static void
+generate_cashups (KtSandboxData *data)
+{
+  gint64 counter = 55000;
+
+  data->n_cashups = data->n_days * data->n_registers;
+  data->cashups = g_new0 (KtCashup, data->n_cashups);
+  for (guint day = 0; day < data->n_days; day++)
+    for (guint r = 0; r < data->n_registers; r++)
+      {
+        KtCashup *cashup = &data->cashups[day * data->n_registers + r];
+
+        counter += 1 + (day * 7 + r) % 3;
+        cashup->id = counter;
+        cashup->day = day;
+        cashup->reg = r;
+      }
+
+  for (guint i = 0; i < data->n_orders; i++)
+    {
+      const KtOrder *order = &data->orders[i];
+      KtCashup *cashup;
+
+      if (order->status != KT_ORDER_COMPLETE)
+        continue;
+      cashup = &data->cashups[local_day (data, order->created_at) * data->n_registers + order->reg];
+      cashup->n_orders++;
+      cashup->total += order->total;
+      cashup->total_tax += order->total_tax;
+      if (order->split)
+        {
+          cashup->by_method[0] += order->first_payment_amount;
+          cashup->by_method[order->payment_method] += order->paid - order->first_payment_amount;
+        }
+      else
+        cashup->by_method[order->payment_method] += order->paid;
+    }
+}
+
 /*
  * Generates the whole company for @seed at @scale. Twelve months of trade,
  * from 1 July 2025 to 30 June 2026 in Sydney time. Free with
@@ -820,6 +870,7 @@ kt_sandbox_data_generate (guint64        seed,
   generate_customers (data, &rng, scales[scale].customers);
   generate_orders (data, &rng, scales[scale].orders);
   generate_shifts (data, &rng);
+  generate_cashups (data);
 
   return data;
 }
@@ -842,6 +893,7 @@ kt_sandbox_data_free (KtSandboxData *data)
   g_free (data->orders);
   g_free (data->lines);
   g_free (data->shifts);
+  g_free (data->cashups);
   g_ptr_array_unref (data->strings);
   g_free (data);
 }

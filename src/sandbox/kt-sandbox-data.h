@@ -156,6 +156,18 @@ typedef struct
   guint break_minutes;
 } KtShift;
 
+/* A register's end-of-day count: its complete orders of one local day. */
+typedef struct
+{
+  gint64 id;
+  guint16 day;
+  guint8 reg;
+  guint32 n_orders;
+  gint64 total;
+  gint64 total_tax;
+  gint64 by_method[4];          /* cents taken with each payment method */
+} KtCashup;
+
 typedef struct
 {
   gint64 id;
@@ -190,6 +202,8 @@ typedef struct
   guint n_lines;
   KtShift *shifts;
   guint n_shifts;
+  KtCashup *cashups;
+  guint n_cashups;
   gint64 first_day;             /* Unix time of the first day's local midnight */
   guint n_days;
 } KtSandboxData;
@@ -245,6 +259,7 @@ void           kt_render_customer        (const KtSandboxData *data, guint i, GS
 void           kt_render_address         (const KtSandboxData *data, guint i, GString *out);
 void           kt_render_order           (const KtSandboxData *data, guint i, gboolean full, GString *out);
 void           kt_render_shift           (const KtSandboxData *data, guint i, GString *out);
+void           kt_render_cashup          (const KtSandboxData *data, guint i, GString *out);
 void           kt_render_inventory       (const KtSandboxData *data, guint site, guint i, GString *out);
 
 G_END_DECLS

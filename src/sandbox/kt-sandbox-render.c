@@ -583,6 +583,44 @@ kt_render_shift (const KtSandboxData *data,
   g_string_append (out, "}]}");
 }
 
+/* Closed at 16:30 local time on its day, with one row per payment method. */
+void
+kt_render_cashup (const KtSandboxData *data,
+                  guint                i,
+                  GString             *out)
+{
+  const KtCashup *cashup = &data->cashups[i];
+  const KtRegister *reg = &data->registers[cashup->reg];
+  gint64 noon = data->first_day + (gint64) cashup->day * 86400 + 12 * 3600;
+  gint64 midnight = noon - 12 * 3600 + kt_sandbox_utc_offset (data->first_day) - kt_sandbox_utc_offset (noon);
+  gboolean first = TRUE;
+
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"site_id\":%" G_GINT64_FORMAT
+                          ",\"register_id\":%" G_GINT64_FORMAT ",\"orders\":%u,\"total\":",
+                          cashup->id, data->sites[reg->site].id, reg->id, cashup->n_orders);
+  kt_json_money (out, cashup->total);
+  g_string_append (out, ",\"total_tax\":");
+  kt_json_money (out, cashup->total_tax);
+  g_string_append (out, ",\"payments\":[");
+  for (guint m = 0; m < G_N_ELEMENTS (cashup->by_method); m++)
+    {
+      if (cashup->by_method[m] == 0)
+        continue;
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      g_string_append_printf (out, "{\"method\":{\"id\":%" G_GINT64_FORMAT ",\"name\":",
+                              data->payment_methods[m].id);
+      kt_json_string (out, data->payment_methods[m].name);
+      g_string_append (out, "},\"amount\":");
+      kt_json_money (out, cashup->by_method[m]);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "],\"created_at\":");
+  kt_json_time (out, midnight + 16 * 3600 + 30 * 60);
+  g_string_append_c (out, '}');
+}
+
 /* A product's stock at a site: made up from both ids, stable and small. */
 void
 kt_render_inventory (const KtSandboxData *data,

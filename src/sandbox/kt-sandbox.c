@@ -1090,6 +1090,8 @@ kt_sandbox_count_rows (KtSandbox  *self,
     return data->n_lines;
   if (g_str_equal (resource, "shifts"))
     return data->n_shifts;
+  if (g_str_equal (resource, "cashups"))
+    return data->n_cashups;
   if (g_str_equal (resource, "addresses"))
     {
       guint count = 0;

@@ -190,6 +190,7 @@ test_list_counts (Fixture       *fixture,
     { "customers.json", "customers" },
     { "orders.json", "orders" },
     { "shifts.json", "shifts" },
+    { "cashups.json", "cashups" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
@@ -601,6 +602,47 @@ test_totals_add_up (Fixture       *fixture,
   g_assert_cmpuint (with_customer, >, 0);
 }
 
+/* Cash-ups add up to the complete orders, overall and by payment method. */
+static void
+test_cashups_add_up (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) cashups = fetch_all (fixture, "cashups.json");
+  g_autoptr(GPtrArray) complete = fetch_all (fixture, "orders/complete.json");
+  g_autoptr(GPtrArray) sites = fetch_all (fixture, "sites.json");
+  gint64 cashup_total = 0, payments_total = 0, orders_total = 0;
+  guint cashup_orders = 0, by_site = 0;
+
+  for (guint i = 0; i < cashups->len; i++)
+    {
+      JsonObject *cashup = json_node_get_object (cashups->pdata[i]);
+      JsonArray *payments = json_object_get_array_member (cashup, "payments");
+
+      cashup_total += cents (cashup, "total");
+      cashup_orders += json_object_get_int_member (cashup, "orders");
+      for (guint p = 0; p < json_array_get_length (payments); p++)
+        payments_total += cents (json_array_get_object_element (payments, p), "amount");
+    }
+  for (guint i = 0; i < complete->len; i++)
+    orders_total += cents (json_node_get_object (complete->pdata[i]), "total");
+
+  g_assert_cmpuint (cashup_orders, ==, complete->len);
+  g_assert_cmpint (cashup_total, ==, orders_total);
+  g_assert_cmpint (payments_total, ==, orders_total);
+
+  for (guint i = 0; i < sites->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("sites/%" G_GINT64_FORMAT "/cashups.json", row_id (sites->pdata[i]));
+      g_autoptr(GPtrArray) rows = fetch_all (fixture, path);
+
+      for (guint r = 0; r < rows->len; r++)
+        g_assert_cmpint (json_object_get_int_member (json_node_get_object (rows->pdata[r]), "site_id"), ==,
+                         row_id (sites->pdata[i]));
+      by_site += rows->len;
+    }
+  g_assert_cmpuint (by_site, ==, cashups->len);
+}
+
 static void
 test_other_resources (Fixture       *fixture,
                       gconstpointer  user_data)
@@ -841,6 +883,7 @@ main (int   argc,
   ADD ("/sandbox-api/orders-value-range", test_orders_value_range);
   ADD ("/sandbox-api/orders-prefixes", test_orders_prefixes);
   ADD ("/sandbox-api/totals-add-up", test_totals_add_up);
+  ADD ("/sandbox-api/cashups-add-up", test_cashups_add_up);
   ADD ("/sandbox-api/other-resources", test_other_resources);
   ADD ("/sandbox-api/shifts", test_shifts);
   ADD ("/sandbox-api/data-shapes", test_data_shapes);
