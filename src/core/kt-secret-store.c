@@ -105,6 +105,8 @@ on_default_collection_cb (GObject      *source,
       return;
     }
 
+  /* NOTE: no test covers this prompt, because gcr-prompter under the
+   * test wrapper shows a dialog that nothing answers. */
   g_debug ("The default keyring is locked; asking to unlock it");
   objects = g_list_append (NULL, collection);
   cancellable = g_task_get_cancellable (task);

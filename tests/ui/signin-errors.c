@@ -157,6 +157,7 @@ test_changed_state (void)
   KtSignInWindow *window = open_window (sandbox, &outcome);
   g_autofree char *script = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *state = NULL;
 
   signin_wait_for_element (window, "email");
   script = g_strdup_printf ("document.getElementById('email').value = '%s';"
@@ -176,6 +177,20 @@ test_changed_state (void)
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:authorization_code"), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   path = signin_screenshot (GTK_WIDGET (window), "signin-error-state.png");
+
+  /* The same window reporting a redirect again, now with the state it
+   * sent, still exchanges nothing: a redirect is handled once. */
+  state = signin_run_js (kt_sign_in_window_get_web_view (window),
+                         "document.querySelector('input[name=state]').value");
+  g_assert_nonnull (state);
+  g_free (script);
+  script = g_strdup_printf ("location.href = '%s?code=replayed&state=%s'; 'sent'",
+                            kt_sandbox_get_redirect_uri (sandbox), state);
+  run_script (window, script);
+  signin_settle (500);
+  g_assert_cmpint (kt_sign_in_window_get_status (window), ==, KT_SIGN_IN_STATUS_FAILED);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:authorization_code"), ==, 0);
+  g_assert_false (outcome.signed_in);
 
   close_window (window, &outcome);
   kt_sandbox_stop (sandbox);
