@@ -71,6 +71,9 @@ main (int   argc,
   double token_lifetime = 3600.0;
   double fault_delay = 2.0;
   gboolean retry_after = FALSE;
+  gboolean expires_in_string = FALSE;
+  gboolean refresh_omits_token = FALSE;
+  gboolean money_as_strings = FALSE;
   gboolean listen_any = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
@@ -92,6 +95,9 @@ main (int   argc,
     { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri, "Redirect URI registered for the demo client (default http://127.0.0.1/kounter/callback)", "URI" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults, NULL, "NAME[:RATE]" },
     { "fault-delay", 0, 0, G_OPTION_ARG_DOUBLE, &fault_delay, "Seconds the slow fault holds an answer back (default 2)", "SECONDS" },
+    { "expires-in-string", 0, 0, G_OPTION_ARG_NONE, &expires_in_string, "Write expires_in of token responses as a string", NULL },
+    { "refresh-omits-token", 0, 0, G_OPTION_ARG_NONE, &refresh_omits_token, "Leave refresh_token out of refresh responses", NULL },
+    { "money-as-strings", 0, 0, G_OPTION_ARG_NONE, &money_as_strings, "Write money as strings such as \"3.0\"", NULL },
     { "listen-any", 0, 0, G_OPTION_ARG_NONE, &listen_any, "Listen on every network interface, not only 127.0.0.1", NULL },
     { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "Serve HTTPS with this PEM certificate", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "Private key of the certificate (PEM; default: the certificate file)", "FILE" },
@@ -105,7 +111,9 @@ main (int   argc,
   valid_faults = g_strjoinv (", ", (char **) kt_sandbox_get_fault_names ());
   fault_help = g_strdup_printf ("Turn on a fault, RATE a probability from 0 to 1 (default 1); repeatable. "
                                 "Faults: %s", valid_faults);
-  entries[12].description = fault_help;
+  for (guint i = 0; entries[i].long_name != NULL; i++)
+    if (g_str_equal (entries[i].long_name, "fault"))
+      entries[i].description = fault_help;
 
   context = g_option_context_new ("- run a local stand-in of the Kounta API");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -166,6 +174,9 @@ main (int   argc,
                 "retry-after", retry_after,
                 "listen-any", listen_any,
                 "fault-delay", fault_delay,
+                "expires-in-string", expires_in_string,
+                "refresh-omits-token", refresh_omits_token,
+                "money-as-strings", money_as_strings,
                 "log-requests", !quiet,
                 NULL);
   if (redirect_uri != NULL)

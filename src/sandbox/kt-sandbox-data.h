@@ -235,7 +235,9 @@ gint64         kt_sandbox_local_midnight (int         year,
                                           int         day);
 gint64         kt_sandbox_parse_time     (const char *text);
 
-/* JSON writers. */
+/* JSON writers. Money is written as strings ("3.5") on a thread that
+ * called kt_json_set_money_as_strings (TRUE), as one public source shows. */
+void           kt_json_set_money_as_strings (gboolean as_strings);
 void           kt_json_string            (GString    *out,
                                           const char *value);
 void           kt_json_money             (GString    *out,

@@ -489,7 +489,8 @@ check_client (KtRequest  *req,
 static void
 answer_tokens (KtRequest  *req,
                KtGrant    *grant,
-               const char *refresh_token)
+               const char *refresh_token,
+               gboolean    is_refresh)
 {
   KtSandbox *self = req->sandbox;
   KtAccessToken *entry = g_new0 (KtAccessToken, 1);
@@ -505,10 +506,16 @@ answer_tokens (KtRequest  *req,
 
   g_string_append (body, "{\"access_token\":");
   kt_json_string (body, access_token);
-  g_string_append (body, ",\"refresh_token\":");
-  kt_json_string (body, refresh_token);
-  g_string_append_printf (body, ",\"expires_in\":%.0f,\"token_type\":\"bearer\",\"scope\":\"all\"}",
-                          ceil (self->token_lifetime));
+  if (!(is_refresh && self->refresh_omits_token))
+    {
+      g_string_append (body, ",\"refresh_token\":");
+      kt_json_string (body, refresh_token);
+    }
+  if (self->expires_in_string)
+    g_string_append_printf (body, ",\"expires_in\":\"%.0f\"", ceil (self->token_lifetime));
+  else
+    g_string_append_printf (body, ",\"expires_in\":%.0f", ceil (self->token_lifetime));
+  g_string_append (body, ",\"token_type\":\"bearer\",\"scope\":\"all\"}");
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "Pragma", "no-cache");
@@ -563,7 +570,7 @@ grant_authorization_code (KtRequest  *req,
       return;
     }
 
-  answer_tokens (req, grant, refresh_token);
+  answer_tokens (req, grant, refresh_token, FALSE);
 }
 
 static void
@@ -598,7 +605,7 @@ grant_refresh_token (KtRequest  *req,
       return;
     }
 
-  answer_tokens (req, grant, refresh_token);
+  answer_tokens (req, grant, refresh_token, TRUE);
 }
 
 /* POST /v1/token.json */

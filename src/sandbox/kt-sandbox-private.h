@@ -44,6 +44,9 @@ struct _KtSandbox
   gboolean log_requests;
   char *redirect_uri;
   double fault_delay;
+  gboolean expires_in_string;
+  gboolean refresh_omits_token;
+  gboolean money_as_strings;
   double fault_rate[KT_FAULT_COUNT];
 
   /* Data, generated once; immutable afterwards. */

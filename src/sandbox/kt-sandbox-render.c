@@ -50,6 +50,15 @@ kt_json_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* Each server thread serves one sandbox, so the setting is per thread. */
+static __thread gboolean money_as_strings;
+
+void
+kt_json_set_money_as_strings (gboolean as_strings)
+{
+  money_as_strings = as_strings;
+}
+
 /* Writes cents as a JSON number: whole amounts as integers (9, not 9.0). */
 void
 kt_json_money (GString *out,
@@ -57,6 +66,21 @@ kt_json_money (GString *out,
 {
   gint64 whole;
   gint64 fraction;
+
+  if (money_as_strings)
+    {
+      /* At least one decimal, as in "3.0" and "4.09". */
+      const char *sign = cents < 0 ? "-" : "";
+      gint64 magnitude = ABS (cents);
+
+      if (magnitude % 10 == 0)
+        g_string_append_printf (out, "\"%s%" G_GINT64_FORMAT ".%d\"", sign, magnitude / 100,
+                                (int) (magnitude % 100 / 10));
+      else
+        g_string_append_printf (out, "\"%s%" G_GINT64_FORMAT ".%02d\"", sign, magnitude / 100,
+                                (int) (magnitude % 100));
+      return;
+    }
 
   if (cents < 0)
     {

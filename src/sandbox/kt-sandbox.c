@@ -75,6 +75,9 @@ enum
   PROP_LOG_REQUESTS,
   PROP_REDIRECT_URI,
   PROP_FAULT_DELAY,
+  PROP_EXPIRES_IN_STRING,
+  PROP_REFRESH_OMITS_TOKEN,
+  PROP_MONEY_AS_STRINGS,
   N_PROPS
 };
 
@@ -463,6 +466,7 @@ server_thread (gpointer user_data)
   gboolean listening;
 
   g_main_context_push_thread_default (self->context);
+  kt_json_set_money_as_strings (self->money_as_strings);
 
   server = soup_server_new ("server-header", "kounter-sandbox ",
                             "tls-certificate", self->tls_certificate,
@@ -608,6 +612,15 @@ kt_sandbox_get_property (GObject    *object,
     case PROP_FAULT_DELAY:
       g_value_set_double (value, self->fault_delay);
       break;
+    case PROP_EXPIRES_IN_STRING:
+      g_value_set_boolean (value, self->expires_in_string);
+      break;
+    case PROP_REFRESH_OMITS_TOKEN:
+      g_value_set_boolean (value, self->refresh_omits_token);
+      break;
+    case PROP_MONEY_AS_STRINGS:
+      g_value_set_boolean (value, self->money_as_strings);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -681,6 +694,15 @@ kt_sandbox_set_property (GObject      *object,
     case PROP_FAULT_DELAY:
       self->fault_delay = g_value_get_double (value);
       break;
+    case PROP_EXPIRES_IN_STRING:
+      self->expires_in_string = g_value_get_boolean (value);
+      break;
+    case PROP_REFRESH_OMITS_TOKEN:
+      self->refresh_omits_token = g_value_get_boolean (value);
+      break;
+    case PROP_MONEY_AS_STRINGS:
+      self->money_as_strings = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -745,6 +767,17 @@ kt_sandbox_class_init (KtSandboxClass *klass)
   properties[PROP_FAULT_DELAY] =
     g_param_spec_double ("fault-delay", NULL, "Seconds the slow fault holds an answer back",
                          0.0, 600.0, 2.0, flags);
+
+  properties[PROP_EXPIRES_IN_STRING] =
+    g_param_spec_boolean ("expires-in-string", NULL, "Write expires_in of token responses as a string",
+                          FALSE, flags);
+  properties[PROP_REFRESH_OMITS_TOKEN] =
+    g_param_spec_boolean ("refresh-omits-token", NULL,
+                          "Leave refresh_token out of refresh responses (the old one stays valid)",
+                          FALSE, flags);
+  properties[PROP_MONEY_AS_STRINGS] =
+    g_param_spec_boolean ("money-as-strings", NULL, "Write money as strings such as \"3.0\"",
+                          FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -48,7 +48,9 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  *   "redirect-uri" (string: the demo client's registered redirect URI),
  *   "fault-delay" (double, seconds the "slow" fault holds an answer),
  *   "code-lifetime" (double, seconds an authorization code is valid;
- *   default 600).
+ *   default 600),
+ *   "expires-in-string", "refresh-omits-token", "money-as-strings"
+ *   (gboolean: variants seen in public clients, off by default).
  */
 KtSandbox  *kt_sandbox_new                (void);
 gboolean    kt_sandbox_add_fault          (KtSandbox   *self,

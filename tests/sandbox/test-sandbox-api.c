@@ -842,6 +842,47 @@ test_determinism (void)
 }
 
 static void
+test_money_as_strings (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(KtSandbox) numbers = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *basic = NULL;
+  g_autoptr(GPtrArray) orders = NULL;
+  g_autoptr(GPtrArray) plain = NULL;
+  guint whole = 0;
+
+  g_object_set (sandbox, "money-as-strings", TRUE, NULL);
+  kt_sandbox_start (sandbox, 0, &error);
+  g_assert_no_error (error);
+  kt_sandbox_start (numbers, 0, &error);
+  g_assert_no_error (error);
+  basic = kt_test_basic (sandbox);
+  orders = kt_test_fetch_all (sandbox, session, "orders.json", basic);
+  plain = kt_test_fetch_all (numbers, session, "orders.json", basic);
+
+  g_assert_cmpuint (orders->len, ==, plain->len);
+  for (guint i = 0; i < orders->len; i++)
+    {
+      const char *text = json_object_get_string_member (json_node_get_object (orders->pdata[i]), "total");
+      JsonNode *number = json_object_get_member (json_node_get_object (plain->pdata[i]), "total");
+
+      /* Each string has a decimal point and the same value as the number. */
+      g_assert_nonnull (strchr (text, '.'));
+      g_assert_cmpint (llround (g_ascii_strtod (text, NULL) * 100), ==, llround (json_node_get_double (number) * 100));
+      whole += g_str_has_suffix (text, ".0");
+    }
+  g_assert_cmpuint (whole, >, 0);
+
+  /* The other sandbox, on another thread, kept numbers. */
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (json_node_get_object (plain->pdata[0]), "total")),
+                   !=, G_TYPE_STRING);
+  kt_sandbox_stop (sandbox);
+  kt_sandbox_stop (numbers);
+}
+
+static void
 test_scales (void)
 {
   g_autoptr(KtSandbox) demo = kt_sandbox_new ();
@@ -891,6 +932,7 @@ main (int   argc,
 #undef ADD_PAGED
   g_test_add_func ("/sandbox-api/determinism", test_determinism);
   g_test_add_func ("/sandbox-api/scales", test_scales);
+  g_test_add_func ("/sandbox-api/money-as-strings", test_money_as_strings);
 
   return g_test_run ();
 }

@@ -25,7 +25,8 @@ fail() {
 "$sandbox" --help > "$work/help"
 for option in --port --seed --scale --page-size --rate-window --basic-limit \
   --bearer-limit --token-lifetime --reset-form --limit-body --retry-after \
-  --redirect-uri --fault --fault-delay --listen-any --tls-certificate \
+  --redirect-uri --fault --fault-delay --expires-in-string \
+  --refresh-omits-token --money-as-strings --listen-any --tls-certificate \
   --tls-key --quiet --version; do
   grep -q -- "$option" "$work/help" || fail "--help does not mention $option"
 done

@@ -451,6 +451,38 @@ test_expiry (Fixture       *fixture,
 }
 
 static void
+test_token_variants (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refresh_token = NULL;
+  g_autofree char *access_token = NULL;
+  g_autofree char *form = NULL;
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_object_set (sandbox, "expires-in-string", TRUE, "refresh-omits-token", TRUE, NULL);
+  kt_sandbox_start (sandbox, 0, &error);
+  g_assert_no_error (error);
+  access_token = kt_test_sign_in (sandbox, session, &refresh_token);
+  g_assert_nonnull (refresh_token);
+
+  form = soup_form_encode ("grant_type", "refresh_token", "refresh_token", refresh_token,
+                           "client_id", kt_sandbox_get_client_id (sandbox),
+                           "client_secret", kt_sandbox_get_client_secret (sandbox), NULL);
+  response = kt_test_request (session, "POST", kt_sandbox_get_token_uri (sandbox), NULL, form, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+  node = kt_response_json (response);
+  object = json_node_get_object (node);
+  g_assert_false (json_object_has_member (object, "refresh_token"));
+  g_assert_cmpstr (json_object_get_string_member (object, "expires_in"), ==, "3600");
+  g_assert_cmpstr (json_object_get_string_member (object, "access_token"), !=, access_token);
+  kt_sandbox_stop (sandbox);
+}
+
+static void
 test_code_expiry (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
@@ -568,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/sandbox-oauth/redirect-uri-property", test_redirect_uri_property);
   g_test_add_func ("/sandbox-oauth/start-twice", test_start_twice);
   g_test_add_func ("/sandbox-oauth/code-expiry", test_code_expiry);
+  g_test_add_func ("/sandbox-oauth/token-variants", test_token_variants);
 
   return g_test_run ();
 }
