@@ -94,7 +94,7 @@ main (int   argc,
     { "retry-after", 0, 0, G_OPTION_ARG_NONE, &retry_after, "Send Retry-After with every 429", NULL },
     { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri, "Redirect URI registered for the demo client (default http://127.0.0.1/kounter/callback)", "URI" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults, NULL, "NAME[:RATE]" },
-    { "fault-delay", 0, 0, G_OPTION_ARG_DOUBLE, &fault_delay, "Seconds the slow fault holds an answer back (default 2)", "SECONDS" },
+    { "fault-delay", 0, 0, G_OPTION_ARG_DOUBLE, &fault_delay, "Seconds the slow fault delays a response (default 2)", "SECONDS" },
     { "expires-in-string", 0, 0, G_OPTION_ARG_NONE, &expires_in_string, "Write expires_in of token responses as a string", NULL },
     { "refresh-omits-token", 0, 0, G_OPTION_ARG_NONE, &refresh_omits_token, "Leave refresh_token out of refresh responses", NULL },
     { "money-as-strings", 0, 0, G_OPTION_ARG_NONE, &money_as_strings, "Write money as strings such as \"3.0\"", NULL },
@@ -119,15 +119,15 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
     "Faults:\n"
-    "  server-error       API requests answer 500 or 502 with an HTML body\n"
-    "  drop-connection    API requests lose their connection with no answer\n"
-    "  slow               API answers are held back by --fault-delay seconds\n"
+    "  server-error       API requests get 500 or 502 with an HTML body\n"
+    "  drop-connection    API requests lose their connection with no response\n"
+    "  slow               API responses are delayed by --fault-delay seconds\n"
     "  truncated-json     API JSON bodies stop halfway\n"
     "  malformed-json     API JSON bodies carry a syntax error\n"
-    "  bare-429           API requests answer 429 with no rate-limit headers\n"
+    "  bare-429           API requests get 429 with no rate-limit headers\n"
     "  lowercase-headers  rate-limit and paging header names are lower case\n"
     "  early-expiry       access tokens are rejected as expired before their lifetime\n"
-    "  revoked-refresh    refresh grants answer invalid_grant\n"
+    "  revoked-refresh    refresh grants fail with invalid_grant\n"
     "  changed-state      the authorize redirect carries a different state\n"
     "\n"
     "Press Ctrl+C to stop the server.");

@@ -12,8 +12,8 @@
 /*
  * The resources under /v1/companies/{id}. Lists are sorted by ascending
  * id and paged in every style public clients use: the X-Page request
- * header (from 0) with X-Pages in the answer, ?page=N (from 1), and
- * ?start=<last id seen>; each page names the next one in X-Next-Page.
+ * header (from 0) with X-Pages in the response, ?page=N (from 1), and
+ * ?start=<last id seen>. Each page names the next one in X-Next-Page.
  */
 
 typedef void (*RenderRow) (const KtSandboxData *data,
@@ -95,7 +95,7 @@ query_value (KtRequest  *req,
 }
 
 static void
-answer_object (KtRequest *req,
+respond_object (KtRequest *req,
                GString   *body)
 {
   kt_request_set_body (req, SOUP_STATUS_OK, "application/json; charset=utf-8", body);
@@ -164,7 +164,7 @@ next_page_url (KtRequest  *req,
 }
 
 /*
- * Answers one page of @rows (indexes into a table sorted by id). Rows
+ * Sends one page of @rows (indexes into a table sorted by id). Rows
  * past the last page give an empty array.
  */
 /* Row @i of a list: an index from @rows, or @i itself when @rows is NULL. */
@@ -176,7 +176,7 @@ row_at (GArray *rows,
 }
 
 static void
-answer_list_of (Route     *route,
+respond_list_of (Route     *route,
                 GArray    *rows,
                 guint      n_rows,
                 RowId      row_id,
@@ -281,31 +281,31 @@ answer_list_of (Route     *route,
       render (route->data, row_at (rows, i), user_data, body);
     }
   g_string_append_c (body, ']');
-  answer_object (req, body);
+  respond_object (req, body);
 }
 
-/* Answers one page of every row of a table of @n_rows. */
+/* Sends one page of every row of a table of @n_rows. */
 static void
-answer_table (Route     *route,
+respond_table (Route     *route,
               guint      n_rows,
               RowId      row_id,
               RenderRow  render,
               gpointer   user_data)
 {
-  answer_list_of (route, NULL, n_rows, row_id, render, user_data);
+  respond_list_of (route, NULL, n_rows, row_id, render, user_data);
 }
 
 static void
-answer_list (Route     *route,
+respond_list (Route     *route,
              GArray    *rows,
              RowId      row_id,
              RenderRow  render,
              gpointer   user_data)
 {
-  answer_list_of (route, rows, rows->len, row_id, render, user_data);
+  respond_list_of (route, rows, rows->len, row_id, render, user_data);
 }
 
-/* ---- Row ids and renderers in the shape answer_list() takes. */
+/* ---- Row ids and renderers in the shape respond_list() takes. */
 
 #define ROW_ID(table) \
   static gint64 table##_id (const KtSandboxData *data, guint i) { return data->table[i].id; }
@@ -486,7 +486,7 @@ list_products (Route *route,
       g_array_append_val (rows, i);
     }
 
-  answer_list (route, rows, products_id, render_product, NULL);
+  respond_list (route, rows, products_id, render_product, NULL);
 }
 
 static gboolean
@@ -564,7 +564,7 @@ list_orders (Route            *route,
       && created_lt == G_MAXINT64 && value_gte == G_MININT64 && value_gt == G_MININT64
       && value_lte == G_MAXINT64 && value_lt == G_MAXINT64)
     {
-      answer_table (route, data->n_orders, orders_id, render_order_short, NULL);
+      respond_table (route, data->n_orders, orders_id, render_order_short, NULL);
       return;
     }
 
@@ -588,7 +588,7 @@ list_orders (Route            *route,
       g_array_append_val (rows, i);
     }
 
-  answer_list (route, rows, orders_id, render_order_short, NULL);
+  respond_list (route, rows, orders_id, render_order_short, NULL);
 }
 
 /* Handles ".../orders" and ".../orders/{status}" under a scope prefix. */
@@ -643,7 +643,7 @@ route_orders (Route *route)
     GString *body = g_string_sized_new (1024);
 
     kt_render_order (data, (guint) index, TRUE, body);
-    answer_object (route->req, body);
+    respond_object (route->req, body);
   }
 }
 
@@ -657,7 +657,7 @@ route_sites (Route *route)
 
   if (route->n_segments == 3)
     {
-      answer_table (route, data->n_sites, sites_id, render_site_short, NULL);
+      respond_table (route, data->n_sites, sites_id, render_site_short, NULL);
       return;
     }
 
@@ -672,7 +672,7 @@ route_sites (Route *route)
       GString *body = g_string_new (NULL);
 
       kt_render_site (data, (guint) site, TRUE, body);
-      answer_object (route->req, body);
+      respond_object (route->req, body);
       return;
     }
 
@@ -699,7 +699,7 @@ route_sites (Route *route)
                 break;
               }
         }
-      answer_list (route, rows, categories_id, render_category, NULL);
+      respond_list (route, rows, categories_id, render_category, NULL);
     }
   else if (g_str_equal (sub, "registers"))
     {
@@ -707,7 +707,7 @@ route_sites (Route *route)
       for (guint r = 0; r < data->n_registers; r++)
         if (data->registers[r].site == (guint) site)
           g_array_append_val (rows, r);
-      answer_list (route, rows, registers_id, render_register, NULL);
+      respond_list (route, rows, registers_id, render_register, NULL);
     }
   else if (g_str_equal (sub, "cashups"))
     {
@@ -715,7 +715,7 @@ route_sites (Route *route)
       for (guint c = 0; c < data->n_cashups; c++)
         if (data->registers[data->cashups[c].reg].site == (guint) site)
           g_array_append_val (rows, c);
-      answer_list (route, rows, cashups_id, render_cashup, NULL);
+      respond_list (route, rows, cashups_id, render_cashup, NULL);
     }
   else if (g_str_equal (sub, "inventory"))
     {
@@ -723,7 +723,7 @@ route_sites (Route *route)
       for (guint p = 0; p < data->n_products; p++)
         if (data->products[p].site_mask & (1u << site))
           g_array_append_val (rows, p);
-      answer_list (route, rows, products_id, render_inventory, GUINT_TO_POINTER (site));
+      respond_list (route, rows, products_id, render_inventory, GUINT_TO_POINTER (site));
     }
   else
     not_found (route->req, "resource", NULL);
@@ -743,7 +743,7 @@ route_simple (Route      *route,
 
   if (route->n_segments == 3)
     {
-      answer_table (route, n_rows, row_id, render, NULL);
+      respond_table (route, n_rows, row_id, render, NULL);
       return;
     }
   if (route->n_segments != 4)
@@ -762,7 +762,7 @@ route_simple (Route      *route,
     GString *body = g_string_new (NULL);
 
     render (route->data, (guint) index, NULL, body);
-    answer_object (route->req, body);
+    respond_object (route->req, body);
   }
 }
 
@@ -803,7 +803,7 @@ route_staff (Route *route)
 
       /* Both kinds of credential act as the company's owner. */
       kt_render_staff (data, 0, body);
-      answer_object (route->req, body);
+      respond_object (route->req, body);
       return;
     }
 
@@ -871,7 +871,7 @@ route_customers (Route *route)
 
   if (route->n_segments == 3 && email != NULL)
     {
-      /* A lookup by e-mail answers 302 to the record, or 404. */
+      /* A lookup by email redirects (302) to the record, or gets 404. */
       for (guint i = 0; i < data->n_customers; i++)
         {
           if (g_ascii_strcasecmp (email, data->customers[i].email) == 0)
@@ -916,7 +916,7 @@ route_customers (Route *route)
 
           if (data->customers[customer].has_address)
             g_array_append_val (rows, index);
-          answer_list (route, rows, address_id, render_address, NULL);
+          respond_list (route, rows, address_id, render_address, NULL);
           return;
         }
       not_found (route->req, "resource", NULL);
@@ -955,11 +955,11 @@ route_price_lists (Route *route)
       GString *body = g_string_new (NULL);
 
       kt_render_price_list (data, (guint) list, body);
-      answer_object (route->req, body);
+      respond_object (route->req, body);
     }
   else if (route->n_segments == 5 && g_str_equal (route->segments[4], "products"))
     {
-      answer_table (route, data->n_products, products_id, render_price_list_product, GUINT_TO_POINTER (list));
+      respond_table (route, data->n_products, products_id, render_price_list_product, GUINT_TO_POINTER (list));
     }
   else
     not_found (route->req, "resource", NULL);
@@ -976,7 +976,7 @@ route_shifts (Route *route)
 
   if (route->n_segments == 3)
     {
-      answer_table (route, data->n_shifts, shifts_id, render_shift, NULL);
+      respond_table (route, data->n_shifts, shifts_id, render_shift, NULL);
       return;
     }
 
@@ -1014,7 +1014,7 @@ route_shifts (Route *route)
   for (guint i = 0; i < data->n_shifts; i++)
     if (data->shifts[i].started_at >= from && data->shifts[i].started_at < until)
       g_array_append_val (rows, i);
-  answer_list (route, rows, shifts_id, render_shift, NULL);
+  respond_list (route, rows, shifts_id, render_shift, NULL);
 }
 
 static void
@@ -1028,7 +1028,7 @@ route_company (Route *route)
       GString *body = g_string_new (NULL);
 
       kt_render_company (data, body);
-      answer_object (route->req, body);
+      respond_object (route->req, body);
       return;
     }
 
@@ -1060,7 +1060,7 @@ route_company (Route *route)
     route_simple (route, "cash-up", data->cashups, data->n_cashups, sizeof *data->cashups,
                   cashups_id, render_cashup);
   else if (g_str_equal (resource, "webhooks") && route->n_segments == 3)
-    answer_object (route->req, g_string_new ("[]"));
+    respond_object (route->req, g_string_new ("[]"));
   else
     not_found (route->req, "resource", NULL);
 }
@@ -1114,7 +1114,7 @@ accepts_json (KtRequest *req)
 }
 
 static void
-answer_server_error (KtRequest *req)
+respond_server_error (KtRequest *req)
 {
   /* Alternate between an application error and a gateway error. */
   gboolean gateway = kt_sandbox_get_counter (req->sandbox, "fault:server-error") % 2 == 0;
@@ -1164,7 +1164,7 @@ kt_sandbox_handle_api (KtRequest  *req,
 
   if (kt_sandbox_draw_fault (self, KT_FAULT_BARE_429))
     {
-      kt_sandbox_rate_answer_bare (req);
+      kt_sandbox_rate_respond_bare (req);
       return;
     }
 
@@ -1176,7 +1176,7 @@ kt_sandbox_handle_api (KtRequest  *req,
 
   if (kt_sandbox_draw_fault (self, KT_FAULT_SERVER_ERROR))
     {
-      answer_server_error (req);
+      respond_server_error (req);
       return;
     }
 

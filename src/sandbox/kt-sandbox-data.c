@@ -497,7 +497,7 @@ generate_products (KtSandboxData *data,
 {
   guint n_items[G_N_ELEMENTS (category_specs)];
   guint max_items = 0;
-  guint made = 0;
+  guint n_made = 0;
   gint64 counter = 826000;
   guint all_sites = (1u << data->n_sites) - 1;
 
@@ -516,12 +516,12 @@ generate_products (KtSandboxData *data,
    * Items are taken round-robin across categories, so even the small
    * scale has every category; later rounds add variants of each item.
    */
-  for (guint round = 0; made < n_products; round++)
+  for (guint round = 0; n_made < n_products; round++)
     {
       guint item = round % max_items;
       guint variant = round / max_items;
 
-      for (guint c = 0; c < G_N_ELEMENTS (category_specs) && made < n_products; c++)
+      for (guint c = 0; c < G_N_ELEMENTS (category_specs) && n_made < n_products; c++)
         {
           const CategorySpec *spec = &category_specs[c];
           KtProduct *product;
@@ -530,14 +530,14 @@ generate_products (KtSandboxData *data,
           if (item >= n_items[c])
             continue;
 
-          product = &data->products[made];
+          product = &data->products[n_made];
           product->id = next_id (rng, &counter, 12);
           if (variant == 0)
             product->name = keep (data, g_strdup (spec->items[item]));
           else
             product->name = keep (data, g_strdup_printf ("%s (%s)", spec->items[item],
                                                          product_variants[(variant - 1) % G_N_ELEMENTS (product_variants)]));
-          product->code = keep (data, g_strdup_printf ("%.3s%04u", spec->name, made + 1));
+          product->code = keep (data, g_strdup_printf ("%.3s%04u", spec->name, n_made + 1));
           for (char *p = product->code; *p != '\0'; p++)
             *p = g_ascii_toupper (*p);
 
@@ -576,7 +576,7 @@ generate_products (KtSandboxData *data,
           product->created_at = data->created_at + (gint64) rng_below (rng, 900) * 86400;
           product->updated_at = product->created_at + (gint64) rng_below (rng, 600) * 86400;
 
-          made++;
+          n_made++;
         }
     }
 }
@@ -630,6 +630,26 @@ generate_customers (KtSandboxData *data,
       customer->created_at = data->first_day - 86400 * 730 + (gint64) rng_below (rng, 730 * 86400);
     }
 }
+
+/*
+ * Picks 0, 1, 2, ... with the given cumulative percentages: with
+ * {50, 95}, 0 half of the time, 1 45 % and 2 the remaining 5 %.
+ */
+static guint
+pick_weighted (Rng         *rng,
+               const guint *cumulative,
+               guint        n_cumulative)
+{
+  guint r = rng_below (rng, 100);
+  guint i = 0;
+
+  while (i < n_cumulative && r >= cumulative[i])
+    i++;
+  return i;
+}
+
+#define PICK_WEIGHTED(rng, ...) \
+  pick_weighted ((rng), (const guint[]) { __VA_ARGS__ }, G_N_ELEMENTS (((const guint[]) { __VA_ARGS__ })))
 
 static guint
 pick_status (Rng *rng)
@@ -702,7 +722,7 @@ generate_orders (KtSandboxData *data,
     {
       KtOrder *order = &data->orders[i];
       GArray *staff, *products, *modifiers;
-      guint n_lines, r;
+      guint n_lines;
 
       order->id = next_id (rng, &counter, 7);
       order->created_at = times[i];
@@ -715,11 +735,8 @@ generate_orders (KtSandboxData *data,
       order->staff = g_array_index (staff, guint, rng_below (rng, staff->len));
       order->customer = rng_below (rng, 100) < 35 ? 1 + rng_below (rng, data->n_customers) : 0;
       order->status = pick_status (rng);
-      r = rng_below (rng, 100);
-      order->order_type = r < 50 ? 0 : r < 95 ? 1 : 2;
-
-      r = rng_below (rng, 100);
-      n_lines = r < 45 ? 1 : r < 80 ? 2 : r < 93 ? 3 : 4;
+      order->order_type = PICK_WEIGHTED (rng, 50, 95);
+      n_lines = 1 + PICK_WEIGHTED (rng, 45, 80, 93);
       order->first_line = lines->len;
       order->n_lines = n_lines;
       for (guint l = 0; l < n_lines; l++)
@@ -728,10 +745,8 @@ generate_orders (KtSandboxData *data,
           GArray *from = (l > 0 && modifiers->len > 0 && rng_below (rng, 100) < 15) ? modifiers : products;
 
           line.product = g_array_index (from, guint, rng_below (rng, from->len));
-          r = rng_below (rng, 100);
-          line.quantity = r < 75 ? 1 : r < 93 ? 2 : 3;
-          r = rng_below (rng, 100);
-          line.percent = r < 88 ? 100 : r < 96 ? 90 : 50;
+          line.quantity = 1 + PICK_WEIGHTED (rng, 75, 93);
+          line.percent = (const guint8[]) { 100, 90, 50 }[PICK_WEIGHTED (rng, 88, 96)];
           g_array_append_val (lines, line);
 
           order->total += kt_line_total (data, &line);
@@ -741,8 +756,7 @@ generate_orders (KtSandboxData *data,
       if (order->status == KT_ORDER_COMPLETE)
         {
           order->paid = order->total;
-          r = rng_below (rng, 100);
-          order->payment_method = r < 30 ? 0 : r < 93 ? 1 : r < 97 ? 2 : 3;
+          order->payment_method = PICK_WEIGHTED (rng, 30, 93, 97);
           if (order->total >= 400 && rng_below (rng, 100) < 5)
             {
               /* Whole dollars in cash first, the rest by card. */

@@ -8,9 +8,10 @@
 #include "kt-sandbox-private.h"
 
 /*
- * The OAuth 2.0 authorization-code flow as Kounta runs it: a login page,
- * a permission page, a redirect with code and state; the token endpoint
- * for the authorization_code and refresh_token grants; and revocation.
+ * The OAuth 2.0 authorization-code flow as Kounta runs it. The browser
+ * sees a login page, then a permission page, then a redirect with code
+ * and state. The token endpoint serves the authorization_code and
+ * refresh_token grants, and the revoke endpoint revokes either token.
  * Error codes follow RFC 6749 section 5.2.
  */
 
@@ -437,8 +438,8 @@ token_error (KtRequest  *req,
 
 /*
  * Finds the client's credentials in the form or in a Basic header, and
- * checks them. Answers the error and returns FALSE when they are missing
- * or wrong.
+ * checks them. Sends the error response and returns FALSE when they are
+ * missing or wrong.
  */
 static gboolean
 check_client (KtRequest  *req,
@@ -485,9 +486,9 @@ check_client (KtRequest  *req,
   return TRUE;
 }
 
-/* Issues an access token for @grant and answers the token response. */
+/* Issues an access token for @grant and sends the token response. */
 static void
-answer_tokens (KtRequest  *req,
+respond_tokens (KtRequest  *req,
                KtGrant    *grant,
                const char *refresh_token,
                gboolean    is_refresh)
@@ -551,7 +552,7 @@ grant_authorization_code (KtRequest  *req,
   else if (redirect_uri == NULL || !g_str_equal (redirect_uri, entry->redirect_uri))
     problem = "The redirect_uri does not match the one of the authorization request";
 
-  /* A code is spent by any attempt with the right client, as RFC 6749 asks. */
+  /* Any attempt with the right client spends the code (RFC 6749, section 4.1.2). */
   if (entry != NULL)
     entry->used = TRUE;
 
@@ -570,7 +571,7 @@ grant_authorization_code (KtRequest  *req,
       return;
     }
 
-  answer_tokens (req, grant, refresh_token, FALSE);
+  respond_tokens (req, grant, refresh_token, FALSE);
 }
 
 static void
@@ -605,7 +606,7 @@ grant_refresh_token (KtRequest  *req,
       return;
     }
 
-  answer_tokens (req, grant, refresh_token, TRUE);
+  respond_tokens (req, grant, refresh_token, TRUE);
 }
 
 /* POST /v1/token.json */
@@ -659,7 +660,7 @@ kt_sandbox_handle_revoke (KtRequest *req)
       return;
     }
 
-  /* An unknown token is answered 200 too, as RFC 7009 asks. */
+  /* An unknown token gets 200 too (RFC 7009, section 2.2). */
   g_mutex_lock (&self->lock);
   grant = g_hash_table_lookup (self->grants, token);
   if (grant != NULL)
@@ -706,7 +707,7 @@ unauthorized (KtRequest  *req,
 
 /*
  * Checks the Authorization header of an API request. Returns TRUE with the
- * rate-limit bucket and limit of the credential, or FALSE having answered 401.
+ * rate-limit bucket and limit of the credential, or FALSE after sending 401.
  */
 gboolean
 kt_sandbox_authenticate (KtRequest  *req,

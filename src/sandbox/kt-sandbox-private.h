@@ -96,7 +96,7 @@ typedef struct
   int cost;                     /* requests charged to the rate limit */
   int remaining;                /* -1 when no rate headers were sent */
   gint64 grant_id;              /* 0 for Basic */
-  double delay;                 /* seconds to hold the answer back */
+  double delay;                 /* seconds to delay the response */
 } KtRequest;
 
 /* kt-sandbox.c */
@@ -141,7 +141,7 @@ void      kt_sandbox_oauth_revoke_all   (KtSandbox  *self);
 gboolean  kt_sandbox_rate_charge        (KtRequest  *req,
                                          const char *bucket_key,
                                          guint       limit);
-void      kt_sandbox_rate_answer_bare   (KtRequest  *req);
+void      kt_sandbox_rate_respond_bare   (KtRequest  *req);
 
 /* kt-sandbox-api.c */
 void      kt_sandbox_handle_api         (KtRequest  *req,

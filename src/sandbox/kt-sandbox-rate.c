@@ -45,9 +45,9 @@ set_limit_headers (KtRequest *req,
   kt_request_set_header (req, "X-Ratelimit-Reset", value);
 }
 
-/* Answers 429 in the configured form; @seconds_left < 0 leaves Retry-After out. */
+/* Sends 429 in the configured form; @seconds_left < 0 leaves Retry-After out. */
 static void
-answer_limit_exceeded (KtRequest *req,
+respond_limit_exceeded (KtRequest *req,
                        gint64     seconds_left)
 {
   KtSandbox *self = req->sandbox;
@@ -68,16 +68,16 @@ answer_limit_exceeded (KtRequest *req,
                            "Limit exceeded");
 }
 
-/* Answers 429 with no rate-limit headers, as the bare-429 fault does. */
+/* Sends 429 with no rate-limit headers, as the bare-429 fault does. */
 void
-kt_sandbox_rate_answer_bare (KtRequest *req)
+kt_sandbox_rate_respond_bare (KtRequest *req)
 {
-  answer_limit_exceeded (req, -1);
+  respond_limit_exceeded (req, -1);
 }
 
 /*
  * Charges one request to @bucket_key and sets the X-Ratelimit-* headers.
- * Returns FALSE, having answered 429, when the window is spent.
+ * Returns FALSE, after sending 429, when the window is spent.
  */
 gboolean
 kt_sandbox_rate_charge (KtRequest  *req,
@@ -116,7 +116,7 @@ kt_sandbox_rate_charge (KtRequest  *req,
   set_limit_headers (req, limit, remaining, reset_at, now);
 
   if (!allowed)
-    answer_limit_exceeded (req, (gint64) ceil ((double) (reset_at - now) / G_USEC_PER_SEC));
+    respond_limit_exceeded (req, (gint64) ceil ((double) (reset_at - now) / G_USEC_PER_SEC));
 
   return allowed;
 }

@@ -23,15 +23,15 @@
 
 /*
  * Fault names, in the order of KtFault:
- *   server-error       API requests answer 500 or 502 with an HTML body
- *   drop-connection    API requests lose their connection with no answer
- *   slow               API answers are held back by "fault-delay" seconds
+ *   server-error       API requests get 500 or 502 with an HTML body
+ *   drop-connection    API requests lose their connection with no response
+ *   slow               API responses are delayed by "fault-delay" seconds
  *   truncated-json     API JSON bodies stop halfway
  *   malformed-json     API JSON bodies carry a syntax error
- *   bare-429           API requests answer 429 with no rate-limit headers
+ *   bare-429           API requests get 429 with no rate-limit headers
  *   lowercase-headers  rate-limit and paging header names are lower case
  *   early-expiry       a Bearer request finds its access token expired
- *   revoked-refresh    refresh grants answer invalid_grant
+ *   revoked-refresh    refresh grants fail with invalid_grant
  *   changed-state      the authorize redirect carries another state
  * Each is drawn per event with the given probability from a generator
  * seeded by "seed", so a run repeats exactly for the same requests.
@@ -218,7 +218,7 @@ kt_request_set_header (KtRequest  *req,
     soup_message_headers_replace (headers, name, value);
 }
 
-/* Sets the status and takes @body as the answer; API JSON may be damaged by a fault. */
+/* Sets the status and takes @body as the response body, which a JSON fault may damage. */
 void
 kt_request_set_body (KtRequest  *req,
                      guint       status,
@@ -330,14 +330,23 @@ log_request (KtRequest *req,
              guint      status)
 {
   g_autofree char *remaining = NULL;
+  const char *note = "";
 
   if (!req->sandbox->log_requests)
     return;
 
-  remaining = req->remaining >= 0 ? g_strdup_printf ("%d", req->remaining) : g_strdup ("-");
+  if (req->remaining >= 0)
+    remaining = g_strdup_printf ("%d", req->remaining);
+  else
+    remaining = g_strdup ("-");
+
+  if (req->dropped)
+    note = " dropped";
+  else if (req->delay > 0)
+    note = " delayed";
+
   /* The path only: queries may carry codes and states. */
-  printf ("%s %s %u cost=%d remaining=%s%s\n", req->method, req->path, status, req->cost, remaining,
-          req->dropped ? " dropped" : req->delay > 0 ? " delayed" : "");
+  printf ("%s %s %u cost=%d remaining=%s%s\n", req->method, req->path, status, req->cost, remaining, note);
   fflush (stdout);
 }
 
@@ -497,7 +506,7 @@ server_thread (gpointer user_data)
   finish_start (self, NULL);
   g_main_loop_run (self->loop);
 
-  /* Answers still held back are sent now, then every connection closes. */
+  /* Delayed responses are sent now, then every connection closes. */
   while (self->delayed != NULL)
     {
       KtDelayed *delayed = self->delayed->data;
@@ -747,10 +756,10 @@ kt_sandbox_class_init (KtSandboxClass *klass)
     g_param_spec_enum ("reset-form", NULL, "Form of X-Ratelimit-Reset",
                        KT_TYPE_SANDBOX_RESET_FORM, KT_SANDBOX_RESET_UNIX_TIME, flags);
   properties[PROP_LIMIT_BODY] =
-    g_param_spec_enum ("limit-body", NULL, "Body of a 429 answer",
+    g_param_spec_enum ("limit-body", NULL, "Body of a 429 response",
                        KT_TYPE_SANDBOX_LIMIT_BODY, KT_SANDBOX_LIMIT_BODY_JSON, flags);
   properties[PROP_RETRY_AFTER] =
-    g_param_spec_boolean ("retry-after", NULL, "Whether a 429 answer carries Retry-After",
+    g_param_spec_boolean ("retry-after", NULL, "Whether a 429 response carries Retry-After",
                           FALSE, flags);
   properties[PROP_LISTEN_ANY] =
     g_param_spec_boolean ("listen-any", NULL, "Listen on every interface, not only loopback",
@@ -765,7 +774,7 @@ kt_sandbox_class_init (KtSandboxClass *klass)
     g_param_spec_string ("redirect-uri", NULL, "Redirect URI registered for the demo client",
                          DEMO_REDIRECT_URI, flags);
   properties[PROP_FAULT_DELAY] =
-    g_param_spec_double ("fault-delay", NULL, "Seconds the slow fault holds an answer back",
+    g_param_spec_double ("fault-delay", NULL, "Seconds the slow fault delays a response",
                          0.0, 600.0, 2.0, flags);
 
   properties[PROP_EXPIRES_IN_STRING] =

@@ -19,7 +19,7 @@ typedef enum
   KT_SANDBOX_RESET_UNIX_TIME,
 } KtSandboxResetForm;
 
-/* The body of a 429 answer. */
+/* The body of a 429 response. */
 typedef enum
 {
   KT_SANDBOX_LIMIT_BODY_JSON,
@@ -46,7 +46,7 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  *   "tls-certificate" (GTlsCertificate: serve HTTPS with it),
  *   "log-requests" (gboolean: print one line per request to stdout),
  *   "redirect-uri" (string: the demo client's registered redirect URI),
- *   "fault-delay" (double, seconds the "slow" fault holds an answer),
+ *   "fault-delay" (double, seconds the "slow" fault delays a response),
  *   "code-lifetime" (double, seconds an authorization code is valid;
  *   default 600),
  *   "expires-in-string", "refresh-omits-token", "money-as-strings"

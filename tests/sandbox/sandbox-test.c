@@ -170,22 +170,31 @@ kt_test_authorize_uri (KtSandbox  *sandbox,
 static char *
 unescape_html (const char *text)
 {
+  static const struct
+  {
+    const char *entity;
+    char character;
+  } entities[] = {
+    { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&#39;", '\'' },
+  };
   GString *out = g_string_new (NULL);
+  const char *p = text;
 
-  for (const char *p = text; *p != '\0'; p++)
+  while (*p != '\0')
     {
-      if (g_str_has_prefix (p, "&amp;"))
-        g_string_append_c (out, '&'), p += 4;
-      else if (g_str_has_prefix (p, "&lt;"))
-        g_string_append_c (out, '<'), p += 3;
-      else if (g_str_has_prefix (p, "&gt;"))
-        g_string_append_c (out, '>'), p += 3;
-      else if (g_str_has_prefix (p, "&quot;"))
-        g_string_append_c (out, '"'), p += 5;
-      else if (g_str_has_prefix (p, "&#39;"))
-        g_string_append_c (out, '\''), p += 4;
-      else
-        g_string_append_c (out, *p);
+      gboolean replaced = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (entities) && !replaced; i++)
+        {
+          if (g_str_has_prefix (p, entities[i].entity))
+            {
+              g_string_append_c (out, entities[i].character);
+              p += strlen (entities[i].entity);
+              replaced = TRUE;
+            }
+        }
+      if (!replaced)
+        g_string_append_c (out, *p++);
     }
   return g_string_free (out, FALSE);
 }

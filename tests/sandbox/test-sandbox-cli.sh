@@ -70,7 +70,7 @@ exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'GET /v1/companies/me.json HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\n\r\n' "$credentials" >&3
 status_line="$(head -n 1 <&3)"
 exec 3<&-
-[[ "$status_line" == *" 302 "* ]] || fail "companies/me answered “$status_line”"
+[[ "$status_line" == *" 302 "* ]] || fail "companies/me returned “$status_line”"
 
 for _ in $(seq 1 50); do
   grep -q "^GET /v1/companies/me.json 302 cost=1 remaining=59" "$work/out" && break

@@ -101,7 +101,7 @@ test_slow (void)
   gint64 start = g_get_monotonic_time ();
   g_autoptr(KtResponse) response = get_products (sandbox, session);
 
-  /* Only a lower bound: the answer cannot come before the delay. */
+  /* Only a lower bound: the response cannot come before the delay. */
   g_assert_cmpuint (response->status, ==, 200);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 300000);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "fault:slow"), ==, 1);
@@ -114,7 +114,7 @@ test_slow_stop (void)
   g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
   g_autoptr(GError) error = NULL;
 
-  /* Stopping with an answer still held back must not hang or leak. */
+  /* Stopping with a delayed response pending must not hang or leak. */
   g_object_set (sandbox, "fault-delay", 30.0, NULL);
   kt_sandbox_add_fault (sandbox, "slow", &error);
   g_assert_no_error (error);

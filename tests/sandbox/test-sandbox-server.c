@@ -76,7 +76,7 @@ test_https (void)
   g_autoptr(SoupSession) session = kt_test_session_new (FALSE);
   g_autofree char *expected = NULL;
   g_autofree char *uri = NULL;
-  g_autoptr(SoupMessage) refused = NULL;
+  g_autoptr(SoupMessage) rejected = NULL;
   g_autoptr(SoupMessage) accepted = NULL;
   g_autoptr(GBytes) body = NULL;
 
@@ -91,8 +91,8 @@ test_https (void)
 
   /* An unknown issuer is a TLS error unless the client accepts it. */
   uri = kt_test_authorize_uri (sandbox, "s");
-  refused = soup_message_new ("GET", uri);
-  body = soup_session_send_and_read (session, refused, NULL, &error);
+  rejected = soup_message_new ("GET", uri);
+  body = soup_session_send_and_read (session, rejected, NULL, &error);
   g_assert_null (body);
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_clear_error (&error);
