@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/kt-secret-store.h"
 #include "kt-preferences-window.h"
 
 struct _KtPreferencesWindow
@@ -44,6 +45,8 @@ static const RowKey authorize_uri_key = { "authorize-uri", TRUE };
 static const RowKey token_uri_key = { "token-uri", TRUE };
 static const RowKey revoke_uri_key = { "revoke-uri", TRUE };
 static const RowKey api_uri_key = { "api-uri", TRUE };
+
+static void update_secret_state (KtPreferencesWindow *self);
 
 static void
 toast (KtPreferencesWindow *self,
@@ -132,6 +135,8 @@ on_text_applied_cb (AdwEntryRow         *row,
 
   g_settings_set_string (self->settings, key->key, value);
   g_debug ("Saved the preference %s", key->key);
+  if (key == &client_id_key || key == &api_uri_key)
+    update_secret_state (self);
   message = g_strdup_printf (_("%s saved"), row_title (row));
   toast (self, message);
 }
@@ -175,6 +180,45 @@ on_hosts_applied_cb (AdwEntryRow         *row,
 }
 
 static void
+on_secret_looked_up_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(KtPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+  gboolean saved;
+
+  secret = kt_account_store_lookup_client_secret_finish (KT_ACCOUNT_STORE (source), result, &error);
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  saved = secret != NULL;
+  kt_secret_store_free_secret (secret);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->client_secret_row),
+                                 saved ? _("Client Secret (Saved)") : _("Client Secret"));
+}
+
+/* Shows in the secret row's title whether a secret is kept for the saved
+ * client id. */
+static void
+update_secret_state (KtPreferencesWindow *self)
+{
+  g_autofree char *client_id = g_settings_get_string (self->settings, "client-id");
+  g_autofree char *api_uri = g_settings_get_string (self->settings, "api-uri");
+
+  if (*client_id == '\0')
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->client_secret_row), _("Client Secret"));
+      return;
+    }
+
+  kt_account_store_lookup_client_secret_async (self->store, api_uri, client_id, self->cancellable,
+                                               on_secret_looked_up_cb, g_object_ref (self));
+}
+
+static void
 on_secret_saved_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -195,6 +239,7 @@ on_secret_saved_cb (GObject      *source,
     }
 
   gtk_editable_set_text (GTK_EDITABLE (self->client_secret_row), "");
+  update_secret_state (self);
   if (kt_account_store_get_keyring_available (self->store))
     toast (self, _("Client secret saved in the keyring"));
   else
@@ -342,6 +387,7 @@ kt_preferences_window_new (GSettings      *settings,
 
   load_rows (self);
   update_keyring_label (self);
+  update_secret_state (self);
   g_signal_connect (store, "notify::keyring-message", G_CALLBACK (on_keyring_message_cb), self);
 
   return self;

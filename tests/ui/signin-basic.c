@@ -318,6 +318,8 @@ test_preferences (void)
   g_signal_emit_by_name (secret_row, "apply");
   signin_settle (500);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret_row)), ==, "");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (secret_row)), ==,
+                   "Client Secret (Saved)");
 
   kt_account_store_lookup_client_secret_async (store, "https://api.kounta.com/v1/", "my-addon",
                                                NULL, signin_result_cb, &result);
