@@ -37,20 +37,27 @@ GType kt_sandbox_limit_body_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
 
 /*
- * Properties, all settable before kt_sandbox_start():
- *   "seed" (guint64), "scale" (KtSandboxScale), "page-size" (guint),
- *   "rate-window" (double, seconds), "basic-limit" (guint, default 60),
- *   "bearer-limit" (guint, default 180), "token-lifetime" (double, seconds),
- *   "reset-form", "limit-body", "retry-after" (gboolean),
- *   "listen-any" (gboolean: listen on every interface, not only loopback),
- *   "tls-certificate" (GTlsCertificate: serve HTTPS with it),
- *   "log-requests" (gboolean: print one line per request to stdout),
- *   "redirect-uri" (string: the demo client's registered redirect URI),
- *   "fault-delay" (double, seconds the "slow" fault delays a response),
- *   "code-lifetime" (double, seconds an authorization code is valid;
- *   default 600),
- *   "expires-in-string", "refresh-omits-token", "money-as-strings"
- *   (gboolean: variants seen in public clients, off by default).
+ * Properties. Set them before kt_sandbox_start(); a running sandbox
+ * keeps the values it started with.
+ *   "seed"                guint64, default 1: data and fault draws
+ *   "scale"               KtSandboxScale, default small
+ *   "page-size"           guint, default 100 rows
+ *   "rate-window"         double, default 60 seconds
+ *   "basic-limit"         guint, default 60 requests per window
+ *   "bearer-limit"        guint, default 180 requests per window
+ *   "token-lifetime"      double, default 3600 seconds
+ *   "code-lifetime"       double, default 600 seconds
+ *   "reset-form"          KtSandboxResetForm, default Unix time
+ *   "limit-body"          KtSandboxLimitBody, default JSON
+ *   "retry-after"         gboolean, default FALSE: Retry-After on 429
+ *   "listen-any"          gboolean, default FALSE: every interface
+ *   "tls-certificate"     GTlsCertificate: serve HTTPS with it
+ *   "log-requests"        gboolean: one line per request on stdout
+ *   "redirect-uri"        string: the demo client's registered URI
+ *   "fault-delay"         double, default 2 seconds for the slow fault
+ *   "expires-in-string"   gboolean: expires_in as a string
+ *   "refresh-omits-token" gboolean: no refresh_token on refresh
+ *   "money-as-strings"    gboolean: money as strings such as "3.0"
  */
 KtSandbox  *kt_sandbox_new                (void);
 gboolean    kt_sandbox_add_fault          (KtSandbox   *self,
