@@ -37,8 +37,8 @@ GType kt_sandbox_limit_body_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
 
 /*
- * Properties. Set them before kt_sandbox_start(); a running sandbox
- * keeps the values it started with.
+ * Properties. Set them before kt_sandbox_start(): a change while the
+ * sandbox runs is not supported and logs a warning.
  *   "seed"                guint64, default 1: data and fault draws
  *   "scale"               KtSandboxScale, default small
  *   "page-size"           guint, default 100 rows
