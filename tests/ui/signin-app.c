@@ -1,8 +1,10 @@
-/* `kounter --demo` in process: the application starts its sandbox, opens
- * the sign-in window on the sandbox's pages, and the demo company lands
- * in the main window without touching the keyring or the accounts file.
- * Runs inside tests/kt-test-env. */
-#define G_LOG_DOMAIN "test-signin-demo"
+/* The application's sign-in actions in process: `kounter --demo` starts
+ * its sandbox and the demo company reaches the main window without a
+ * keyring item or an accounts-file entry; app.sign-in without a client id
+ * opens Preferences; app.sign-in with an add-on configured signs in
+ * through the sign-in window and saves the account. Runs inside
+ * tests/kt-test-env. */
+#define G_LOG_DOMAIN "test-signin-app"
 
 #include "config.h"
 
@@ -12,46 +14,64 @@
 
 #include "core/kt-secret-store.h"
 #include "ui/kt-application.h"
+#include "ui/kt-preferences-window.h"
 #include "ui/kt-window.h"
 #include "signin-helpers.h"
 
+/* One run of the application and what a test's driver saw. */
 typedef struct
 {
   KtApplication *app;
-  KtSignInWindow *sign_in;
+  GType window_type;
+  GSourceFunc driver;
+  GtkWindow *window;
   gboolean driven;
-  char *api_uri;
+  KtSandbox *sandbox;
   char *client_id;
-} Demo;
+} AppRun;
 
 static gboolean
 store_has_account (gpointer user_data)
 {
-  Demo *demo = user_data;
-  KtAccountStore *store = kt_application_get_account_store (demo->app);
+  AppRun *run = user_data;
+  KtAccountStore *store = kt_application_get_account_store (run->app);
 
   return g_list_model_get_n_items (G_LIST_MODEL (store)) > 0;
 }
 
-static gboolean
-drive_demo_cb (gpointer user_data)
+static GtkWindow *
+find_main_window (AppRun *run)
 {
-  Demo *demo = user_data;
-  WebKitWebView *web_view = kt_sign_in_window_get_web_view (demo->sign_in);
-  KtAccountStore *store = kt_application_get_account_store (demo->app);
-  g_autoptr(KtAccount) account = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      if (KT_IS_WINDOW (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+/* Signs in on the sandbox pages of @window with the login its page shows. */
+static void
+sign_in_on_pages (KtSignInWindow *window,
+                  const char     *screenshot)
+{
+  WebKitWebView *web_view = kt_sign_in_window_get_web_view (window);
   g_autofree char *email = NULL;
   g_autofree char *password = NULL;
   g_autofree char *script = NULL;
   g_autofree char *ignored = NULL;
   g_autofree char *path = NULL;
-  GtkWindow *main_window;
 
-  signin_wait_for_element (demo->sign_in, "email");
-  signin_settle (3000);
-  path = signin_screenshot (GTK_WIDGET (demo->sign_in), "signin-demo-login.png");
+  signin_wait_for_element (window, "email");
+  if (screenshot != NULL)
+    {
+      /* WebKit paints the first page of a new view a few seconds after it
+       * loads under Xvfb. */
+      signin_settle (3000);
+      path = signin_screenshot (GTK_WIDGET (window), screenshot);
+    }
 
-  /* The sandbox's page shows the demo login; read it from there. */
   email = signin_run_js (web_view, "document.querySelectorAll('.hint code')[0].textContent");
   password = signin_run_js (web_view, "document.querySelectorAll('.hint code')[1].textContent");
   g_assert_nonnull (email);
@@ -62,24 +82,116 @@ drive_demo_cb (gpointer user_data)
                             "document.getElementById('sign-in').click(); 'sent'",
                             email, password);
   ignored = signin_run_js (web_view, script);
-  signin_wait_for_element (demo->sign_in, "allow");
+  signin_wait_for_element (window, "allow");
   g_clear_pointer (&ignored, g_free);
   ignored = signin_run_js (web_view, "document.getElementById('allow').click(); 'clicked'");
+}
 
-  signin_wait_until (store_has_account, demo, "the demo company in the account store");
+static void
+on_window_added_cb (GtkApplication *app,
+                    GtkWindow      *window,
+                    AppRun         *run)
+{
+  if (run->window == NULL && g_type_is_a (G_OBJECT_TYPE (window), run->window_type))
+    {
+      run->window = window;
+      g_idle_add (run->driver, run);
+    }
+}
+
+static gboolean
+on_deadline_cb (gpointer user_data)
+{
+  g_error ("The application test did not finish within 90 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the application with @argv until a driver quits it. The driver
+ * starts once a window of @window_type is added. */
+static void
+run_app (AppRun      *run,
+         GType        window_type,
+         GSourceFunc  driver,
+         char       **argv)
+{
+  guint deadline_id;
+  int status;
+
+  run->app = kt_application_new ();
+  run->window_type = window_type;
+  run->driver = driver;
+  /* Every run owns no bus name, so runs in one process never forward
+   * their activation to an earlier one. */
+  g_application_set_flags (G_APPLICATION (run->app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (run->app, "window-added", G_CALLBACK (on_window_added_cb), run);
+
+  deadline_id = g_timeout_add_seconds (90, on_deadline_cb, NULL);
+  status = g_application_run (G_APPLICATION (run->app), g_strv_length (argv), argv);
+  g_source_remove (deadline_id);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run->driven);
+}
+
+static void
+app_run_clear (AppRun *run)
+{
+  g_clear_object (&run->app);
+  if (run->sandbox != NULL)
+    kt_sandbox_stop (run->sandbox);
+  g_clear_object (&run->sandbox);
+  g_clear_pointer (&run->client_id, g_free);
+}
+
+static guint
+count_keyring_items (const char *client_id)
+{
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  guint count;
+
+  g_hash_table_insert (attributes, (gpointer) "client-id", (gpointer) client_id);
+  items = secret_password_searchv_sync (kt_secret_store_get_schema (), attributes,
+                                        SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  count = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
+
+  return count;
+}
+
+static char *
+read_accounts_file (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "kounter", "accounts.json", NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+
+  return contents;
+}
+
+static gboolean
+drive_demo_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  KtAccountStore *store = kt_application_get_account_store (run->app);
+  g_autoptr(KtAccount) account = NULL;
+  g_autofree char *path = NULL;
+  GtkWindow *main_window;
+
+  sign_in_on_pages (KT_SIGN_IN_WINDOW (run->window), "signin-demo-login.png");
+
+  signin_wait_until (store_has_account, run, "the demo company in the account store");
   account = g_list_model_get_item (G_LIST_MODEL (store), 0);
   g_assert_true (kt_account_get_demo (account));
   g_assert_nonnull (kt_account_get_company_name (account));
-  demo->api_uri = g_strdup (kt_account_get_config (account)->api_uri);
-  demo->client_id = g_strdup (kt_account_get_config (account)->client_id);
-  g_assert_true (g_str_has_prefix (demo->api_uri, "http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (kt_account_get_config (account)->api_uri, "http://127.0.0.1:"));
+  run->client_id = g_strdup (kt_account_get_config (account)->client_id);
 
-  main_window = NULL;
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (demo->app)); l != NULL; l = l->next)
-    {
-      if (KT_IS_WINDOW (l->data))
-        main_window = l->data;
-    }
+  main_window = find_main_window (run);
   g_assert_nonnull (main_window);
   g_assert_true (kt_window_get_account (KT_WINDOW (main_window)) == account);
   if (g_getenv ("KT_DEMO_MAIN_SCREENSHOT") != NULL)
@@ -88,73 +200,164 @@ drive_demo_cb (gpointer user_data)
        * welcome page to a company fails with GTK criticals about negative
        * widths in the detail flap. Take this screenshot by default once
        * that is fixed. */
-      g_clear_pointer (&path, g_free);
       path = signin_screenshot (GTK_WIDGET (main_window), "signin-demo-main.png");
     }
 
-  demo->driven = TRUE;
-  g_application_quit (G_APPLICATION (demo->app));
+  run->driven = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
 
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_window_added_cb (GtkApplication *app,
-                    GtkWindow      *window,
-                    Demo           *demo)
-{
-  if (KT_IS_SIGN_IN_WINDOW (window) && demo->sign_in == NULL)
-    {
-      demo->sign_in = KT_SIGN_IN_WINDOW (window);
-      g_idle_add (drive_demo_cb, demo);
-    }
-}
-
-static gboolean
-on_deadline_cb (gpointer user_data)
-{
-  g_error ("The demo did not finish within 90 s");
   return G_SOURCE_REMOVE;
 }
 
 static void
 test_demo (void)
 {
-  Demo demo = { 0 };
+  AppRun run = { 0 };
   char *argv[] = { (char *) "kounter", (char *) "--demo", NULL };
-  g_autoptr(GHashTable) attributes = NULL;
-  GList *items;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *accounts_file = NULL;
   g_autofree char *contents = NULL;
-  guint deadline_id;
-  int status;
 
-  demo.app = kt_application_new ();
-  g_signal_connect (demo.app, "window-added", G_CALLBACK (on_window_added_cb), &demo);
-  deadline_id = g_timeout_add_seconds (90, on_deadline_cb, NULL);
-  status = g_application_run (G_APPLICATION (demo.app), 2, argv);
-  g_source_remove (deadline_id);
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (demo.driven);
+  run_app (&run, KT_TYPE_SIGN_IN_WINDOW, drive_demo_cb, argv);
 
   /* No keyring item of the demo client, and no accounts-file entry. */
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (attributes, (gpointer) "client-id", demo.client_id);
-  items = secret_password_searchv_sync (kt_secret_store_get_schema (), attributes,
-                                        SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_nonnull (run.client_id);
+  g_assert_cmpuint (count_keyring_items (run.client_id), ==, 0);
+  contents = read_accounts_file ();
+  g_assert_null (strstr (contents, run.client_id));
+
+  app_run_clear (&run);
+}
+
+static gboolean
+drive_needs_client_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  GtkWindow *preferences = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "sign-in", NULL);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      g_assert_false (KT_IS_SIGN_IN_WINDOW (l->data));
+      if (KT_IS_PREFERENCES_WINDOW (l->data))
+        preferences = l->data;
+    }
+  g_assert_nonnull (preferences);
+
+  run->driven = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_sign_in_needs_client_id (void)
+{
+  AppRun run = { 0 };
+  char *argv[] = { (char *) "kounter", NULL };
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  g_settings_reset (settings, "client-id");
+  run_app (&run, KT_TYPE_WINDOW, drive_needs_client_cb, argv);
+
+  app_run_clear (&run);
+}
+
+static gboolean
+sign_in_window_open (gpointer user_data)
+{
+  AppRun *run = user_data;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      if (KT_IS_SIGN_IN_WINDOW (l->data))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+sign_in_window_closed (gpointer user_data)
+{
+  KtSignInWindow **window = user_data;
+
+  return *window == NULL;
+}
+
+static gboolean
+drive_configured_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  KtAccountStore *store = kt_application_get_account_store (run->app);
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtAccount) account = NULL;
+  KtSignInWindow *window = NULL;
+
+  /* The client secret goes in the way Preferences puts it. */
+  kt_account_store_save_client_secret_async (store, kt_sandbox_get_api_uri (run->sandbox),
+                                             kt_sandbox_get_client_id (run->sandbox),
+                                             kt_sandbox_get_client_secret (run->sandbox),
+                                             NULL, signin_result_cb, &saved);
+  signin_wait_result (&saved, "the client secret to be saved");
+  g_assert_true (kt_account_store_save_client_secret_finish (store, saved, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (g_list_length (items), ==, 0);
-  g_list_free_full (items, g_object_unref);
 
-  accounts_file = g_build_filename (g_get_user_config_dir (), "kounter", "accounts.json", NULL);
-  if (g_file_get_contents (accounts_file, &contents, NULL, NULL))
-    g_assert_null (strstr (contents, demo.client_id));
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "sign-in", NULL);
+  signin_wait_until (sign_in_window_open, run, "the sign-in window of app.sign-in");
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      if (KT_IS_SIGN_IN_WINDOW (l->data))
+        window = l->data;
+    }
 
-  g_clear_object (&demo.app);
-  g_free (demo.api_uri);
-  g_free (demo.client_id);
+  /* The window closes once the account is saved, the file included. */
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  sign_in_on_pages (window, NULL);
+  signin_wait_until (sign_in_window_closed, &window, "the sign-in window to close");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  account = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_false (kt_account_get_demo (account));
+  g_assert_cmpint (kt_account_get_kind (account), ==, KT_AUTH_KIND_OAUTH);
+  g_assert_cmpint (kt_account_get_company_id (account), ==, kt_sandbox_get_company_id (run->sandbox));
+
+  run->driven = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_sign_in_configured (void)
+{
+  AppRun run = { 0 };
+  char *argv[] = { (char *) "kounter", NULL };
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  run.sandbox = kt_sandbox_new ();
+  kt_sandbox_start (run.sandbox, 0, &error);
+  g_assert_no_error (error);
+
+  g_settings_set_string (settings, "client-id", kt_sandbox_get_client_id (run.sandbox));
+  g_settings_set_string (settings, "redirect-uri", kt_sandbox_get_redirect_uri (run.sandbox));
+  g_settings_set_string (settings, "authorize-uri", kt_sandbox_get_authorize_uri (run.sandbox));
+  g_settings_set_string (settings, "token-uri", kt_sandbox_get_token_uri (run.sandbox));
+  g_settings_set_string (settings, "revoke-uri", kt_sandbox_get_revoke_uri (run.sandbox));
+  g_settings_set_string (settings, "api-uri", kt_sandbox_get_api_uri (run.sandbox));
+
+  run_app (&run, KT_TYPE_WINDOW, drive_configured_cb, argv);
+
+  /* The account item and the client secret item, both in the keyring. */
+  g_assert_cmpuint (count_keyring_items (kt_sandbox_get_client_id (run.sandbox)), ==, 2);
+  contents = read_accounts_file ();
+  g_assert_nonnull (strstr (contents, kt_sandbox_get_company_name (run.sandbox)));
+  g_assert_null (strstr (contents, kt_sandbox_get_client_secret (run.sandbox)));
+  g_assert_cmpuint (kt_sandbox_get_counter (run.sandbox, "token:authorization_code"), ==, 1);
+
+  app_run_clear (&run);
 }
 
 int
@@ -162,7 +365,9 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/signin-demo/demo", test_demo);
+  g_test_add_func ("/signin-app/demo", test_demo);
+  g_test_add_func ("/signin-app/sign-in-needs-client-id", test_sign_in_needs_client_id);
+  g_test_add_func ("/signin-app/sign-in-configured", test_sign_in_configured);
 
   return g_test_run ();
 }
