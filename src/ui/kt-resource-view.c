@@ -9,6 +9,7 @@
 #include "core/kt-error.h"
 #include "kt-format.h"
 #include "kt-resource-view.h"
+#include "kt-search-model.h"
 
 /* Order statuses in the order of the status drop-down after "All". */
 static const char * const order_statuses[] = {
@@ -61,8 +62,7 @@ struct _KtResourceView
   KtLoader *loader;
   GCancellable *cancellable;
   GtkSortListModel *sort_model;
-  GtkFilterListModel *filter_model;
-  GtkCustomFilter *filter;
+  KtSearchModel *search_model;
   GtkSingleSelection *selection;
   GPtrArray *column_data;          /* KtColumnData, one per column */
   char *query;                     /* casefolded search text, or NULL */
@@ -271,45 +271,18 @@ add_columns (KtResourceView *self)
 
 /* Search */
 
-static gboolean
-match_row_cb (gpointer item,
-              gpointer user_data)
-{
-  KtResourceView *self = user_data;
-
-  if (self->query == NULL)
-    return TRUE;
-
-  return kt_row_matches (KT_ROW (item), self->query);
-}
-
 static void
 apply_search (KtResourceView *self,
               const char     *text)
 {
-  g_autofree char *old_query = g_steal_pointer (&self->query);
   g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
-  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
 
+  g_clear_pointer (&self->query, g_free);
   if (*stripped != '\0')
     self->query = g_utf8_casefold (stripped, -1);
 
-  if (g_strcmp0 (old_query, self->query) == 0)
-    return;
-
-  /* Tell the filter model which rows can change, so typing one more
-   * letter only re-checks the rows that matched before. */
-  if (old_query == NULL)
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (self->query == NULL)
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-  else if (g_str_has_prefix (self->query, old_query))
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (g_str_has_prefix (old_query, self->query))
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-
-  gtk_filter_changed (GTK_FILTER (self->filter), change);
-  update_footer (self);
+  if (kt_search_model_set_query (self->search_model, self->query))
+    update_footer (self);
 }
 
 static void
@@ -412,7 +385,7 @@ update_footer (KtResourceView *self)
   g_autoptr(GString) text = g_string_new (NULL);
   guint rows_loaded = self->row_model != NULL
                       ? g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) : 0;
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->search_model));
   gboolean has_more = self->loader != NULL && kt_loader_get_has_more (self->loader);
   gboolean loading = FALSE;
   gboolean complete;
@@ -997,9 +970,8 @@ kt_resource_view_dispose (GObject *object)
     gtk_widget_unparent (child);
 
   g_clear_object (&self->selection);
-  g_clear_object (&self->filter_model);
+  g_clear_object (&self->search_model);
   g_clear_object (&self->sort_model);
-  g_clear_object (&self->filter);
   g_clear_object (&self->row_model);
   g_clear_object (&self->client);
   g_clear_object (&self->account);
@@ -1138,9 +1110,9 @@ kt_resource_view_init (KtResourceView *self)
   self->category_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  /* Rows are in memory, so a short delay keeps typing responsive without
-   * waiting long for the result. */
-  gtk_search_entry_set_search_delay (self->search_entry, 50);
+  /* Searching the loaded rows takes a few milliseconds, so each keystroke
+   * applies at once instead of after the entry's default delay. */
+  gtk_search_entry_set_search_delay (self->search_entry, 0);
 
   g_signal_connect (gtk_scrolled_window_get_vadjustment (self->scrolled), "value-changed",
                     G_CALLBACK (on_scroll_value_changed_cb), self);
@@ -1171,14 +1143,15 @@ kt_resource_view_new (KtClient         *client,
   self->row_model = kt_row_model_new (resource);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->row_model)),
                                               g_object_ref (kt_resource_view_get_sorter (self)));
-  self->filter = gtk_custom_filter_new (match_row_cb, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
-                                                  g_object_ref (GTK_FILTER (self->filter)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  /* NOTE: a GtkFilterListModel with a GtkCustomFilter took 60–200 ms a
+   * keystroke over 100,000 rows (bench/ui-browse.c); this model keeps the
+   * casefolded text per row and spares unchanged rows. */
+  self->search_model = kt_search_model_new (G_LIST_MODEL (self->sort_model), resource);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->search_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed_cb), self);
-  g_signal_connect (self->filter_model, "items-changed", G_CALLBACK (on_shown_items_changed_cb), self);
+  g_signal_connect (self->search_model, "items-changed", G_CALLBACK (on_shown_items_changed_cb), self);
 
   add_columns (self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -1318,10 +1291,13 @@ kt_resource_view_set_search_text (KtResourceView *self,
 {
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
 
+  /* Apply now, and keep the entry from applying the empty text it passes
+   * through while its text is replaced. */
+  apply_search (self, text);
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed_cb, self);
   gtk_search_bar_set_search_mode (self->search_bar, text != NULL && *text != '\0');
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
-  /* Apply now instead of after the entry's delay. */
-  apply_search (self, text);
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed_cb, self);
 }
 
 void
@@ -1484,7 +1460,7 @@ kt_resource_view_get_shown_rows (KtResourceView *self)
 {
   g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
 
-  return G_LIST_MODEL (self->filter_model);
+  return G_LIST_MODEL (self->search_model);
 }
 
 KtLoader *
@@ -1513,7 +1489,7 @@ kt_resource_view_dup_cell_text (KtResourceView *self,
   g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
   g_return_val_if_fail (column < self->resource->n_columns, NULL);
 
-  row = g_list_model_get_item (G_LIST_MODEL (self->filter_model), position);
+  row = g_list_model_get_item (G_LIST_MODEL (self->search_model), position);
   if (row == NULL)
     return NULL;
 

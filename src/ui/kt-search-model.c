@@ -1,0 +1,330 @@
+#define G_LOG_DOMAIN "kt-search-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "core/kt-row-model.h"
+#include "kt-search-model.h"
+
+struct _KtSearchModel
+{
+  GObject parent_instance;
+
+  GListModel *base;
+  const KtResource *resource;
+  GArray *searched_columns;      /* guint column indexes */
+  GPtrArray *rows;               /* KtRow, the base's items in its order */
+  GPtrArray *haystacks;          /* char *, parallel to rows */
+  GPtrArray *matches;            /* KtRow, borrowed from rows */
+  GStrv words;                   /* casefolded query words, or NULL */
+};
+
+static void kt_search_model_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (KtSearchModel, kt_search_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, kt_search_model_list_model_init))
+
+static char *
+build_haystack (KtSearchModel *self,
+                KtRow         *row)
+{
+  GString *haystack = g_string_new (NULL);
+
+  /* Values are joined by line breaks, which no query word contains, so a
+   * word never matches across two columns. */
+  for (guint i = 0; i < self->searched_columns->len; i++)
+    {
+      const char *value = kt_row_get_value (row, g_array_index (self->searched_columns, guint, i));
+
+      if (value != NULL)
+        {
+          g_autofree char *folded = g_utf8_casefold (value, -1);
+
+          g_string_append (haystack, folded);
+          g_string_append_c (haystack, '\n');
+        }
+    }
+
+  return g_string_free (haystack, FALSE);
+}
+
+static gboolean
+haystack_matches (KtSearchModel *self,
+                  const char    *haystack)
+{
+  if (self->words == NULL)
+    return TRUE;
+
+  for (guint i = 0; self->words[i] != NULL; i++)
+    {
+      if (strstr (haystack, self->words[i]) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GPtrArray *
+filter_rows (KtSearchModel *self,
+             guint          first)
+{
+  GPtrArray *matches = g_ptr_array_sized_new (self->rows->len - first);
+
+  for (guint i = first; i < self->rows->len; i++)
+    {
+      if (haystack_matches (self, g_ptr_array_index (self->haystacks, i)))
+        g_ptr_array_add (matches, g_ptr_array_index (self->rows, i));
+    }
+
+  return matches;
+}
+
+/* Replace the matches with @matches and announce the change, sparing the
+ * rows equal at both ends so the view keeps their widgets. */
+static void
+replace_matches (KtSearchModel *self,
+                 GPtrArray     *matches)
+{
+  GPtrArray *old = self->matches;
+  guint old_n = old->len;
+  guint new_n = matches->len;
+  guint prefix = 0;
+  guint suffix = 0;
+
+  while (prefix < old_n && prefix < new_n && old->pdata[prefix] == matches->pdata[prefix])
+    prefix++;
+  while (suffix < old_n - prefix && suffix < new_n - prefix
+         && old->pdata[old_n - 1 - suffix] == matches->pdata[new_n - 1 - suffix])
+    suffix++;
+
+  self->matches = matches;
+  g_ptr_array_unref (old);
+
+  if (old_n - prefix - suffix > 0 || new_n - prefix - suffix > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_n - prefix - suffix, new_n - prefix - suffix);
+}
+
+static void
+on_base_items_changed_cb (GListModel    *base,
+                          guint          position,
+                          guint          removed,
+                          guint          added,
+                          KtSearchModel *self)
+{
+  guint n_base = g_list_model_get_n_items (base);
+
+  if (removed == 0 && position == self->rows->len)
+    {
+      /* Rows appended, as each page does: filter only them. */
+      g_autoptr(GPtrArray) new_matches = NULL;
+      guint old_n = self->matches->len;
+
+      for (guint i = position; i < n_base; i++)
+        {
+          KtRow *row = g_list_model_get_item (base, i);
+
+          g_ptr_array_add (self->haystacks, build_haystack (self, row));
+          g_ptr_array_add (self->rows, row);
+        }
+
+      new_matches = filter_rows (self, position);
+      for (guint i = 0; i < new_matches->len; i++)
+        g_ptr_array_add (self->matches, new_matches->pdata[i]);
+
+      if (new_matches->len > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_matches->len);
+      return;
+    }
+
+  /* Anything else (a new sort order, a reload): read the base again,
+   * keeping the casefolded text of rows already seen. */
+  {
+    g_autoptr(GHashTable) known = g_hash_table_new (NULL, NULL);
+    GPtrArray *rows = g_ptr_array_new_full (n_base, g_object_unref);
+    GPtrArray *haystacks = g_ptr_array_new_full (n_base, g_free);
+
+    for (guint i = 0; i < self->rows->len; i++)
+      g_hash_table_insert (known, self->rows->pdata[i], self->haystacks->pdata[i]);
+
+    for (guint i = 0; i < n_base; i++)
+      {
+        KtRow *row = g_list_model_get_item (base, i);
+        const char *haystack = g_hash_table_lookup (known, row);
+
+        g_ptr_array_add (rows, row);
+        g_ptr_array_add (haystacks, haystack != NULL ? g_strdup (haystack) : build_haystack (self, row));
+      }
+
+    /* The old matches borrow from the old rows: swap both before they go. */
+    {
+      GPtrArray *old_rows = self->rows;
+      GPtrArray *old_haystacks = self->haystacks;
+
+      self->rows = rows;
+      self->haystacks = haystacks;
+      replace_matches (self, filter_rows (self, 0));
+      g_ptr_array_unref (old_rows);
+      g_ptr_array_unref (old_haystacks);
+    }
+  }
+}
+
+static GType
+kt_search_model_get_item_type (GListModel *model)
+{
+  return KT_TYPE_ROW;
+}
+
+static guint
+kt_search_model_get_n_items (GListModel *model)
+{
+  return KT_SEARCH_MODEL (model)->matches->len;
+}
+
+static gpointer
+kt_search_model_get_item (GListModel *model,
+                          guint       position)
+{
+  KtSearchModel *self = KT_SEARCH_MODEL (model);
+
+  if (position >= self->matches->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->matches, position));
+}
+
+static void
+kt_search_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = kt_search_model_get_item_type;
+  iface->get_n_items = kt_search_model_get_n_items;
+  iface->get_item = kt_search_model_get_item;
+}
+
+static void
+kt_search_model_dispose (GObject *object)
+{
+  KtSearchModel *self = KT_SEARCH_MODEL (object);
+
+  if (self->base != NULL)
+    g_signal_handlers_disconnect_by_data (self->base, self);
+  g_clear_object (&self->base);
+
+  G_OBJECT_CLASS (kt_search_model_parent_class)->dispose (object);
+}
+
+static void
+kt_search_model_finalize (GObject *object)
+{
+  KtSearchModel *self = KT_SEARCH_MODEL (object);
+
+  g_clear_pointer (&self->matches, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->haystacks, g_ptr_array_unref);
+  g_clear_pointer (&self->searched_columns, g_array_unref);
+  g_clear_pointer (&self->words, g_strfreev);
+
+  G_OBJECT_CLASS (kt_search_model_parent_class)->finalize (object);
+}
+
+static void
+kt_search_model_class_init (KtSearchModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kt_search_model_dispose;
+  object_class->finalize = kt_search_model_finalize;
+}
+
+static void
+kt_search_model_init (KtSearchModel *self)
+{
+  self->rows = g_ptr_array_new_with_free_func (g_object_unref);
+  self->haystacks = g_ptr_array_new_with_free_func (g_free);
+  self->matches = g_ptr_array_new ();
+  self->searched_columns = g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+/* Returns a new model of the rows of @base (a GListModel of KtRow of
+ * @resource) that match the query; the caller owns it. */
+KtSearchModel *
+kt_search_model_new (GListModel       *base,
+                     const KtResource *resource)
+{
+  KtSearchModel *self;
+  g_auto(GStrv) ids = NULL;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (base), NULL);
+  g_return_val_if_fail (resource != NULL, NULL);
+
+  self = g_object_new (KT_TYPE_SEARCH_MODEL, NULL);
+  self->base = g_object_ref (base);
+  self->resource = resource;
+
+  ids = g_strsplit (resource->search_columns != NULL ? resource->search_columns : "", ",", -1);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      int column = kt_catalogue_find_column (resource, g_strstrip (ids[i]));
+
+      if (column >= 0)
+        {
+          guint index = (guint) column;
+
+          g_array_append_val (self->searched_columns, index);
+        }
+    }
+
+  g_signal_connect (base, "items-changed", G_CALLBACK (on_base_items_changed_cb), self);
+  on_base_items_changed_cb (base, 0, 0, g_list_model_get_n_items (base), self);
+
+  return self;
+}
+
+gboolean
+kt_search_model_set_query (KtSearchModel *self,
+                           const char    *query)
+{
+  g_autofree char *folded = NULL;
+  g_auto(GStrv) old_words = NULL;
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) split = NULL;
+  GPtrArray *matches;
+  guint old_n;
+
+  g_return_val_if_fail (KT_IS_SEARCH_MODEL (self), FALSE);
+
+  folded = g_utf8_casefold (query != NULL ? query : "", -1);
+  split = g_strsplit_set (folded, " \t", -1);
+  for (guint i = 0; split[i] != NULL; i++)
+    {
+      if (*split[i] != '\0')
+        g_ptr_array_add (words, g_strdup (split[i]));
+    }
+
+  old_words = g_steal_pointer (&self->words);
+  if (words->len > 0)
+    {
+      g_ptr_array_add (words, NULL);
+      self->words = (GStrv) g_ptr_array_free (g_steal_pointer (&words), FALSE);
+    }
+
+  if ((old_words == NULL && self->words == NULL)
+      || (old_words != NULL && self->words != NULL && g_strv_equal ((const char * const *) old_words,
+                                                                    (const char * const *) self->words)))
+    return FALSE;
+
+  old_n = self->matches->len;
+  matches = filter_rows (self, 0);
+  replace_matches (self, matches);
+
+  return old_n != self->matches->len || old_n > 0;
+}
+
+gboolean
+kt_search_model_is_active (KtSearchModel *self)
+{
+  g_return_val_if_fail (KT_IS_SEARCH_MODEL (self), FALSE);
+
+  return self->words != NULL;
+}

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/kt-catalogue.h"
+
+G_BEGIN_DECLS
+
+#define KT_TYPE_SEARCH_MODEL (kt_search_model_get_type ())
+G_DECLARE_FINAL_TYPE (KtSearchModel, kt_search_model, KT, SEARCH_MODEL, GObject)
+
+/*
+ * A GListModel of the KtRow items of a base model that match a search,
+ * in the base model's order. A row matches when every space-separated
+ * word of the casefolded query occurs in one of the resource's searched
+ * columns, as kt_row_matches() decides. Each row's searched values are
+ * casefolded once, when the row arrives, so a keystroke costs one
+ * strstr() per word and row, and a change is announced as one
+ * items-changed that spares the unchanged rows at both ends.
+ */
+KtSearchModel *kt_search_model_new       (GListModel       *base,
+                                          const KtResource *resource);
+/* Set the search text (NULL or empty: every row). Returns whether the
+ * rows shown changed. */
+gboolean       kt_search_model_set_query (KtSearchModel    *self,
+                                          const char       *query);
+gboolean       kt_search_model_is_active (KtSearchModel    *self);
+
+G_END_DECLS
