@@ -69,14 +69,15 @@ start_sandbox (const char      *fault,
 }
 
 static KtSignInWindow *
-open_window (KtSandbox *sandbox,
-             Outcome   *outcome)
+open_window_with_hosts (KtSandbox          *sandbox,
+                        const char * const *extra_hosts,
+                        Outcome            *outcome)
 {
   g_autoptr(KtOAuthConfig) config = signin_sandbox_config (sandbox);
   KtSignInWindow *window;
 
   outcome->external_uris = g_ptr_array_new_with_free_func (g_free);
-  window = kt_sign_in_window_new (client, store, config, NULL, FALSE);
+  window = kt_sign_in_window_new (client, store, config, extra_hosts, FALSE);
   g_signal_connect (window, "signed-in", G_CALLBACK (on_signed_in_cb), outcome);
   g_signal_connect (window, "cancelled", G_CALLBACK (on_cancelled_cb), outcome);
   g_signal_connect (window, "open-external", G_CALLBACK (on_open_external_cb), outcome);
@@ -84,6 +85,13 @@ open_window (KtSandbox *sandbox,
   kt_sign_in_window_start (window);
 
   return window;
+}
+
+static KtSignInWindow *
+open_window (KtSandbox *sandbox,
+             Outcome   *outcome)
+{
+  return open_window_with_hosts (sandbox, NULL, outcome);
 }
 
 static void
@@ -284,6 +292,33 @@ test_service_error (void)
   kt_sandbox_stop (sandbox);
 }
 
+static void
+test_extra_host (void)
+{
+  g_autoptr(KtSandbox) sandbox = start_sandbox (NULL, NULL, 0);
+  const char *extra_hosts[] = { "login.invalid", " LOCALHOST ", NULL };
+  Outcome outcome = { 0 };
+  KtSignInWindow *window = open_window_with_hosts (sandbox, extra_hosts, &outcome);
+  g_autofree char *other = NULL;
+  g_autofree char *script = NULL;
+
+  signin_wait_for_element (window, "email");
+
+  /* The same server under a host name listed in Preferences loads in
+   * the view, although it is not the authorize URI's host. */
+  other = g_strdup_printf ("http://localhost:%u/single-sign-on", kt_sandbox_get_port (sandbox));
+  script = g_strdup_printf ("location.href = '%s'; 'sent'", other);
+  run_script (window, script);
+  signin_settle (500);
+  signin_wait_for_status (window, KT_SIGN_IN_STATUS_PAGE);
+
+  g_assert_cmpstr (webkit_web_view_get_uri (kt_sign_in_window_get_web_view (window)), ==, other);
+  g_assert_cmpuint (outcome.external_uris->len, ==, 0);
+
+  close_window (window, &outcome);
+  kt_sandbox_stop (sandbox);
+}
+
 static GTlsCertificate *
 new_self_signed_certificate (void)
 {
@@ -418,6 +453,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin-errors/changed-state", test_changed_state);
   g_test_add_func ("/signin-errors/lookalike-redirects", test_lookalike_redirects);
   g_test_add_func ("/signin-errors/service-error", test_service_error);
+  g_test_add_func ("/signin-errors/extra-host", test_extra_host);
   g_test_add_func ("/signin-errors/tls-refused", test_tls_refused);
   g_test_add_func ("/signin-errors/offline-retry", test_offline_retry);
   g_test_add_func ("/signin-errors/security-details", test_security_details);
