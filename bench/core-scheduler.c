@@ -4,8 +4,9 @@
  * with a naive loop that has no budget, and prints the wall time, the
  * least time the limit allows and the 429s each received.
  *
- * Usage: bench-core-scheduler [WINDOW_SECONDS [LIMIT [PAGES]]]
- * Defaults: a 10 s window, 60 requests per window, 200 pages of 100.
+ * Usage: bench-core-scheduler [WINDOW_SECONDS [LIMIT [unix|seconds]]]
+ * Defaults: a 10 s window, 60 requests per window, X-Ratelimit-Reset as
+ * seconds left; always 200 pages of 100 orders.
  */
 #include "config.h"
 
@@ -15,6 +16,8 @@
 #include "core/kt-catalogue.h"
 #include "core/kt-loader.h"
 #include "sandbox/kt-sandbox.h"
+
+static KtSandboxResetForm reset_form = KT_SANDBOX_RESET_SECONDS_LEFT;
 
 static KtSandbox *
 start_sandbox (double window,
@@ -28,6 +31,7 @@ start_sandbox (double window,
                 "page-size", 100,
                 "rate-window", window,
                 "basic-limit", limit,
+                "reset-form", reset_form,
                 NULL);
   if (!kt_sandbox_start (sandbox, 0, &error))
     g_error ("Could not start the sandbox: %s", error->message);
@@ -154,15 +158,20 @@ main (int   argc,
   double ideal;
   double wall;
 
+  if (argc > 3 && g_str_equal (argv[3], "unix"))
+    reset_form = KT_SANDBOX_RESET_UNIX_TIME;
+
   /* The least time: each window's requests go at once, the next window
    * opens when the previous one resets, so the last request goes out
    * after floor((pages - 1) / limit) windows. */
   ideal = (double) ((pages - 1) / limit) * window;
 
   wall = run_scheduler (window, limit, pages, &rows, &status_429);
-  g_print ("scheduler: %u pages, %u rows, window %.1f s, limit %u: wall %.2f s, ideal %.2f s, "
-           "ratio %.3f, 429s %u\n",
-           pages, rows, window, limit, wall, ideal, wall / ideal, status_429);
+  g_print ("scheduler: %u pages, %u rows, window %.1f s, limit %u, reset as %s: wall %.2f s, "
+           "ideal %.2f s, ratio %.3f, 429s %u\n",
+           pages, rows, window, limit,
+           reset_form == KT_SANDBOX_RESET_UNIX_TIME ? "Unix time" : "seconds left",
+           wall, ideal, wall / ideal, status_429);
 
   wall = run_naive (window, limit, &rows, &status_429);
   g_print ("naive loop: %u pages, %u rows: wall %.2f s, ratio %.3f, 429s %u\n",

@@ -239,8 +239,8 @@ kt_account_class_init (KtAccountClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
-  /* The GError says why: KT_ERROR_INVALID_GRANT, KT_ERROR_UNAUTHORIZED or
-   * KT_ERROR_INVALID_CLIENT. */
+  /* The GError gives the reason: KT_ERROR_INVALID_GRANT,
+   * KT_ERROR_UNAUTHORIZED or KT_ERROR_INVALID_CLIENT. */
   signals[SIGN_IN_REQUIRED] =
     g_signal_new ("sign-in-required",
                   G_TYPE_FROM_CLASS (klass),
@@ -416,7 +416,7 @@ kt_account_get_token (KtAccount *self)
   return self->token;
 }
 
-/* Stores a copy of @token (NULL forgets it) and emits "token-changed". */
+/* Stores a copy of @token (NULL clears it) and emits "token-changed". */
 void
 kt_account_set_token (KtAccount     *self,
                       const KtToken *token)

@@ -99,7 +99,7 @@ kt_response_get_body (KtResponse *self)
   return self->body;
 }
 
-/* Returns the requests charged for this answer, redirect hops included. */
+/* Returns the requests charged for this response, redirect hops included. */
 guint
 kt_response_get_cost (KtResponse *self)
 {
@@ -862,8 +862,8 @@ on_api_sent_cb (GObject      *source,
   duration = g_get_monotonic_time () - request->sent_at;
   status = soup_message_get_status (request->message);
 
-  /* The budget learns from every answer that arrived, even one whose body
-   * was cut off. */
+  /* Every response updates the budget, even one whose body was cut
+   * off. */
   if (status != 0)
     kt_rate_limit_update (request->rate_limit, status,
                           soup_message_get_response_headers (request->message));
@@ -1247,7 +1247,7 @@ kt_client_class_init (KtClientClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* Emitted with every KtExchange recorded, whichever log holds it. */
+  /* Emitted with every KtExchange recorded, whichever log contains it. */
   signals[EXCHANGE_RECORDED] =
     g_signal_new ("exchange-recorded",
                   G_TYPE_FROM_CLASS (klass),
@@ -1543,8 +1543,8 @@ kt_client_refresh_async (KtClient            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_client_refresh_async);
-  /* Waiters hear about the shared refresh when it ends; a cancelled one
-   * is told so instead. */
+  /* Waiters get the result of the shared refresh when it ends, and a
+   * cancelled one gets G_IO_ERROR_CANCELLED instead. */
   g_task_set_check_cancellable (task, TRUE);
 
   if (kt_account_get_kind (account) != KT_AUTH_KIND_OAUTH)
@@ -1557,7 +1557,7 @@ kt_client_refresh_async (KtClient            *self,
   start_refresh (self, account, task);
 }
 
-/* Returns TRUE when the account holds a new token, or FALSE with @error
+/* Returns TRUE when the account has a new token, or FALSE with @error
  * set (KT_ERROR_INVALID_GRANT: sign in again). */
 gboolean
 kt_client_refresh_finish (KtClient      *self,

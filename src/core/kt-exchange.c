@@ -259,7 +259,7 @@ kt_exchange_set_request (KtExchange         *self,
   self->request_body = body != NULL ? g_bytes_ref (body) : NULL;
 }
 
-/* Stores the response; @body must already be redacted where it holds
+/* Stores the response; @body must already be redacted where it contains
  * tokens. */
 void
 kt_exchange_set_response (KtExchange         *self,

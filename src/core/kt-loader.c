@@ -129,7 +129,8 @@ update_waiting (KtLoader *self)
                PROP_WAITING);
 }
 
-/* The least time the rate limit allows for the pages still to load. */
+/* Estimates the minimum time the rate limit allows for the pages still to
+ * load. */
 static void
 update_estimate (KtLoader *self)
 {

@@ -14,7 +14,7 @@
 /* Requests allowed in flight before any rate header has been seen. */
 #define UNKNOWN_MAX_IN_FLIGHT 2
 
-/* Two reset estimates closer than this belong to the same window; the
+/* Two reset estimates closer than this belong to the same window. The
  * header forms have a resolution of one second, so estimates of one
  * window scatter by up to a second. */
 #define SAME_WINDOW_TOLERANCE (3 * G_USEC_PER_SEC / 2)
@@ -266,9 +266,9 @@ can_grant (KtRateLimit *self,
   return self->remaining > reserve;
 }
 
-/* Assume a full window once its reset time (plus the margin for clock skew
- * and the headers' one-second resolution) has passed; the next response
- * confirms it. */
+/* Assumes a full window once its reset time and the margin have passed.
+ * The margin covers clock skew and the headers' one-second resolution,
+ * and the next response confirms the new window. */
 static void
 roll_window (KtRateLimit *self,
              gint64       now)
@@ -875,8 +875,12 @@ kt_rate_limit_update (KtRateLimit        *self,
       gint64 date;
 
       /* Times in the Unix form are on the server's clock; the Date header
-       * tells how far it is from ours. */
-      if (parse_http_date (soup_message_headers_get_one (headers, "Date"), &date))
+       * tells how far it is from ours. Date has a resolution of one
+       * second and is rounded down, so a clock that reads up to a second
+       * past it (or a little before, for the transit) is taken to agree
+       * with the server's, and the reset is read on it directly. */
+      if (parse_http_date (soup_message_headers_get_one (headers, "Date"), &date)
+          && (now - date < -G_USEC_PER_SEC / 2 || now - date > 3 * G_USEC_PER_SEC / 2))
         server_now = date;
 
       has_limit = parse_count (soup_message_headers_get_one (headers, "X-Ratelimit-Limit"),

@@ -124,7 +124,7 @@ kt_row_get_value (KtRow *self,
   return self->data + (offset & OFFSET_MASK);
 }
 
-/* Returns whether column @column holds a number, stored in @out. */
+/* Returns whether column @column contains a number, and stores it in @out. */
 gboolean
 kt_row_get_number (KtRow  *self,
                    guint   column,
