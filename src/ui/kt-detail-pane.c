@@ -40,8 +40,9 @@ struct _KtDetailPane
   GtkStack *headers_stack;
   AdwStatusPage *message_page;
   GtkStack *outer_stack;
+  GtkScrolledWindow *raw_scrolled;
   GtkSearchEntry *raw_search;
-  GtkSourceView *source_view;
+  GtkSourceView *source_view;      /* made with the buffer */
   GtkStack *stack;
   GtkLabel *title_label;
 
@@ -477,14 +478,46 @@ fill_headers (KtDetailPane       *self,
   gtk_stack_set_visible_child_name (self->headers_stack, "list");
 }
 
+static void update_style_scheme (KtDetailPane *self);
+
+/* The JSON view is made when the first record is shown: GtkSourceView's
+ * set-up and its language definitions are a noticeable part of start-up
+ * otherwise. */
+static void
+ensure_buffer (KtDetailPane *self)
+{
+  GtkSourceLanguageManager *languages;
+
+  if (self->buffer != NULL)
+    return;
+
+  languages = gtk_source_language_manager_get_default ();
+  self->buffer = gtk_source_buffer_new_with_language (gtk_source_language_manager_get_language (languages, "json"));
+  self->source_view = GTK_SOURCE_VIEW (gtk_source_view_new_with_buffer (self->buffer));
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->source_view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (self->source_view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (self->source_view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (self->source_view), 6);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (self->source_view), 6);
+  gtk_source_view_set_show_line_numbers (self->source_view, TRUE);
+  gtk_scrolled_window_set_child (self->raw_scrolled, GTK_WIDGET (self->source_view));
+  self->search = gtk_source_search_context_new (self->buffer, NULL);
+  gtk_source_search_context_set_highlight (self->search, TRUE);
+  update_style_scheme (self);
+}
+
 static void
 update_style_scheme (KtDetailPane *self)
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
   const char *id = adw_style_manager_get_dark (manager) ? "Adwaita-dark" : "Adwaita";
-  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, id);
+  GtkSourceStyleScheme *scheme;
 
+  if (self->buffer == NULL)
+    return;
+
+  scheme = gtk_source_style_scheme_manager_get_scheme (schemes, id);
   gtk_source_buffer_set_style_scheme (self->buffer, scheme);
 }
 
@@ -531,6 +564,7 @@ render_current (KtDetailPane *self)
     }
 
   self->text = json_to_string (node, TRUE);
+  ensure_buffer (self);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->buffer), self->text, -1);
   fill_headers (self, entry->headers);
 
@@ -589,9 +623,13 @@ static void
 on_raw_search_changed_cb (GtkSearchEntry *entry,
                           KtDetailPane   *self)
 {
-  GtkSourceSearchSettings *settings = gtk_source_search_context_get_settings (self->search);
+  GtkSourceSearchSettings *settings;
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
 
+  if (self->search == NULL)
+    return;
+
+  settings = gtk_source_search_context_get_settings (self->search);
   gtk_source_search_settings_set_search_text (settings, *text != '\0' ? text : NULL);
 }
 
@@ -603,6 +641,9 @@ on_raw_search_next_cb (GtkSearchEntry *entry,
   GtkTextIter match_start;
   GtkTextIter match_end;
   GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
+
+  if (self->search == NULL)
+    return;
 
   gtk_text_buffer_get_selection_bounds (buffer, NULL, &start);
   if (gtk_source_search_context_forward (self->search, &start, &match_start, &match_end, NULL))
@@ -690,8 +731,6 @@ kt_detail_pane_class_init (KtDetailPaneClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
-  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
-
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "kt-detail-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, back_button);
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, close_button);
@@ -702,8 +741,8 @@ kt_detail_pane_class_init (KtDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, headers_stack);
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, message_page);
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, outer_stack);
+  gtk_widget_class_bind_template_child (widget_class, KtDetailPane, raw_scrolled);
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, raw_search);
-  gtk_widget_class_bind_template_child (widget_class, KtDetailPane, source_view);
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, stack);
   gtk_widget_class_bind_template_child (widget_class, KtDetailPane, title_label);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
@@ -720,7 +759,6 @@ kt_detail_pane_class_init (KtDetailPaneClass *klass)
 static void
 kt_detail_pane_init (KtDetailPane *self)
 {
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -729,12 +767,6 @@ kt_detail_pane_init (KtDetailPane *self)
   self->links = g_ptr_array_new_with_free_func (detail_link_free);
   self->tz = g_time_zone_new_utc ();
 
-  self->buffer = gtk_source_buffer_new_with_language (gtk_source_language_manager_get_language (languages, "json"));
-  gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->source_view), GTK_TEXT_BUFFER (self->buffer));
-  self->search = gtk_source_search_context_new (self->buffer, NULL);
-  gtk_source_search_context_set_highlight (self->search, TRUE);
-
-  update_style_scheme (self);
   g_signal_connect (style_manager, "notify::dark", G_CALLBACK (on_dark_changed_cb), self);
 
   render_current (self);

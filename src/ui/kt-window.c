@@ -2,8 +2,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/kt-account-store.h"
 #include "core/kt-catalogue.h"
@@ -1011,6 +1014,51 @@ static const GActionEntry win_actions[] = {
   { "sign-out", sign_out_action },
 };
 
+/* Start-up benchmark */
+
+static gboolean
+webkit_is_mapped (void)
+{
+  g_autofree char *maps = NULL;
+
+  if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    return FALSE;
+
+  return strstr (maps, "libwebkitgtk") != NULL;
+}
+
+/* With KT_BENCH_FIRST_FRAME_FD set, bench/ui-startup.c waits on that file
+ * descriptor: write one line when the first frame is drawn. */
+static void
+on_first_frame_cb (GdkFrameClock *clock,
+                   KtWindow      *self)
+{
+  const char *fd_text = g_getenv ("KT_BENCH_FIRST_FRAME_FD");
+  g_autofree char *line = NULL;
+  int fd;
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_cb, self);
+
+  fd = fd_text != NULL ? atoi (fd_text) : -1;
+  if (fd < 0)
+    return;
+
+  line = g_strdup_printf ("drawn webkit-mapped=%s\n", webkit_is_mapped () ? "yes" : "no");
+  if (write (fd, line, strlen (line)) < 0)
+    g_warning ("Writing to KT_BENCH_FIRST_FRAME_FD %d failed: %s", fd, g_strerror (errno));
+  close (fd);
+}
+
+static void
+kt_window_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (kt_window_parent_class)->realize (widget);
+
+  if (g_getenv ("KT_BENCH_FIRST_FRAME_FD") != NULL)
+    g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                      G_CALLBACK (on_first_frame_cb), widget);
+}
+
 /* Lifecycle */
 
 static void
@@ -1133,6 +1181,8 @@ kt_window_class_init (KtWindowClass *klass)
   object_class->finalize = kt_window_finalize;
   object_class->get_property = kt_window_get_property;
   object_class->set_property = kt_window_set_property;
+
+  widget_class->realize = kt_window_realize;
 
   properties[PROP_CLIENT] =
     g_param_spec_object ("client", NULL, NULL, KT_TYPE_CLIENT,
