@@ -47,6 +47,9 @@ struct _KtAccountStore
   gboolean saving;
   GPtrArray *save_running;      /* GTask */
   GPtrArray *save_waiting;      /* GTask */
+
+  /* Writes (add, sign-out, token and client-secret saves) not yet done. */
+  guint pending;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -60,6 +63,7 @@ enum {
   PROP_KEYRING_AVAILABLE,
   PROP_KEYRING_MESSAGE,
   PROP_LOADED,
+  PROP_BUSY,
   N_PROPS
 };
 
@@ -78,6 +82,42 @@ free_secret (char *secret)
 
 typedef char KtSecretText;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtSecretText, free_secret)
+
+static void
+pending_begin (KtAccountStore *self)
+{
+  self->pending++;
+  if (self->pending == 1)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+pending_end (KtAccountStore *self)
+{
+  g_return_if_fail (self->pending > 0);
+
+  self->pending--;
+  if (self->pending == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+on_tracked_task_completed_cb (GTask          *task,
+                              GParamSpec     *pspec,
+                              KtAccountStore *self)
+{
+  g_signal_handlers_disconnect_by_func (task, on_tracked_task_completed_cb, self);
+  pending_end (self);
+}
+
+/* Counts @task as pending until it completes. */
+static void
+track_task (KtAccountStore *self,
+            GTask          *task)
+{
+  pending_begin (self);
+  g_signal_connect (task, "notify::completed", G_CALLBACK (on_tracked_task_completed_cb), self);
+}
 
 static void
 entry_free (Entry *entry)
@@ -532,6 +572,8 @@ on_token_saved_cb (GObject      *source,
     keyring_failed (self, error);
   else
     g_debug ("Saved the refreshed token in the keyring");
+
+  pending_end (self);
 }
 
 static void
@@ -554,6 +596,7 @@ on_token_changed_cb (KtAccount      *account,
   attributes = account_attributes (account);
   label = account_label (account);
   secret = secret_to_json (account);
+  pending_begin (self);
   kt_secret_store_save_async (self->secrets, attributes, label, secret, NULL,
                               on_token_saved_cb, g_object_ref (self));
 }
@@ -1197,6 +1240,10 @@ kt_account_store_get_property (GObject    *object,
       g_value_set_boolean (value, self->loaded);
       break;
 
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->pending > 0);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1251,6 +1298,11 @@ kt_account_store_class_init (KtAccountStoreClass *klass)
                           FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1302,6 +1354,16 @@ kt_account_store_get_loaded (KtAccountStore *self)
   g_return_val_if_fail (KT_IS_ACCOUNT_STORE (self), FALSE);
 
   return self->loaded;
+}
+
+/* Returns whether a write to the keyring or the accounts file is still
+ * running; an application waits for it before it quits. */
+gboolean
+kt_account_store_get_busy (KtAccountStore *self)
+{
+  g_return_val_if_fail (KT_IS_ACCOUNT_STORE (self), FALSE);
+
+  return self->pending > 0;
 }
 
 /* Returns the path of the accounts file; the store owns the string. */
@@ -1370,6 +1432,7 @@ kt_account_store_add_async (KtAccountStore      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_add_async);
+  track_task (self, task);
 
   data = g_new0 (AddData, 1);
   data->account = g_object_ref (account);
@@ -1432,6 +1495,7 @@ kt_account_store_sign_out_async (KtAccountStore      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_sign_out_async);
+  track_task (self, task);
 
   data = g_new0 (SignOutData, 1);
   data->account = g_object_ref (account);
@@ -1486,6 +1550,7 @@ kt_account_store_save_client_secret_async (KtAccountStore      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_save_client_secret_async);
+  track_task (self, task);
   key = session_secret_key (api_uri, client_id);
   g_task_set_task_data (task, key, g_free);
 

@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (KtAccountStore, kt_account_store, KT, ACCOUNT_STORE, GObje
  *
  * Properties: "keyring-available" (gboolean), "keyring-message"
  * (string: why secrets are kept for this session only, or NULL),
- * "loaded" (gboolean: the first load has completed).
+ * "loaded" (gboolean: the first load has completed), "busy" (gboolean: a
+ * write to the keyring or the accounts file is still running).
  *
  * Demo accounts are kept in memory only, never in the file or keyring.
  */
@@ -26,6 +27,7 @@ KtAccountStore *kt_account_store_new               (KtClient        *client);
 gboolean        kt_account_store_get_keyring_available (KtAccountStore *self);
 const char     *kt_account_store_get_keyring_message   (KtAccountStore *self);
 gboolean        kt_account_store_get_loaded        (KtAccountStore  *self);
+gboolean        kt_account_store_get_busy          (KtAccountStore  *self);
 const char     *kt_account_store_get_path          (KtAccountStore  *self);
 
 /* Read the saved accounts and their secrets. */

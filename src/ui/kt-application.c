@@ -28,6 +28,9 @@ struct _KtApplication
 
 G_DEFINE_FINAL_TYPE (KtApplication, kt_application, ADW_TYPE_APPLICATION)
 
+/* The longest a quit waits for the account store's writes. */
+#define STORE_QUIT_WAIT_SECONDS 5
+
 static const GOptionEntry option_entries[] = {
   { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Print the version and exit"), NULL },
@@ -416,11 +419,40 @@ kt_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
+static gboolean
+on_wait_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Lets a running keyring or accounts-file write finish, so quitting right
+ * after a sign-in or sign-out keeps the account state consistent. */
+static void
+wait_for_store (KtApplication *self)
+{
+  gint64 deadline = g_get_monotonic_time () + STORE_QUIT_WAIT_SECONDS * G_USEC_PER_SEC;
+  guint tick_id;
+
+  if (self->store == NULL || !kt_account_store_get_busy (self->store))
+    return;
+
+  g_debug ("Waiting for the account store to finish writing");
+  tick_id = g_timeout_add (50, on_wait_tick_cb, NULL);
+  while (kt_account_store_get_busy (self->store) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick_id);
+
+  if (kt_account_store_get_busy (self->store))
+    g_warning ("Quitting while the account store is still writing, after %d s",
+               STORE_QUIT_WAIT_SECONDS);
+}
+
 static void
 kt_application_shutdown (GApplication *app)
 {
   KtApplication *self = KT_APPLICATION (app);
 
+  wait_for_store (self);
   g_cancellable_cancel (self->cancellable);
 
   if (self->sandbox != NULL)

@@ -235,6 +235,32 @@ test_add_and_reload (void)
 }
 
 static void
+test_busy_while_writing (void)
+{
+  g_autoptr(KtClient) client = kt_client_new ();
+  g_autoptr(KtAccountStore) store = NULL;
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  remove_accounts ();
+  store = new_loaded_store (client);
+  g_assert_false (kt_account_store_get_busy (store));
+
+  account = new_account (KT_AUTH_KIND_OAUTH, "http://127.0.0.1:1/v1/", "client-a", "s1", 12, "r12");
+  kt_account_store_add_async (store, account, NULL, on_result_cb, &result);
+  g_assert_true (kt_account_store_get_busy (store));
+
+  wait_for_result (&result, "an account to be added");
+  g_assert_true (kt_account_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+  /* The task completes after its callback returns. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (kt_account_store_get_busy (store));
+}
+
+static void
 test_keys_separate (void)
 {
   g_autoptr(KtClient) client = kt_client_new ();
@@ -538,6 +564,7 @@ main (int argc, char *argv[])
   if (keyring_unlocked ())
     {
       g_test_add_func ("/account-store/add-reload", test_add_and_reload);
+      g_test_add_func ("/account-store/busy-while-writing", test_busy_while_writing);
       g_test_add_func ("/account-store/keys-separate", test_keys_separate);
       g_test_add_func ("/account-store/add-replaces", test_add_replaces);
       g_test_add_func ("/account-store/demo-memory-only", test_demo_memory_only);
