@@ -395,6 +395,7 @@ on_view_selected_row_cb (KtResourceView *view,
   if (row == NULL)
     {
       kt_detail_pane_clear (self->detail_pane);
+      adw_flap_set_reveal_flap (self->detail_flap, FALSE);
       return;
     }
 

@@ -255,6 +255,61 @@ test_customers_search (void)
   check_search ("customers", "email");
 }
 
+static void
+test_products_sort_by_price (void)
+{
+  KtResourceView *view = show_every_row ("products");
+  GtkColumnView *column_view = kt_resource_view_get_column_view (view);
+  GListModel *columns = gtk_column_view_get_columns (column_view);
+  int price = kt_catalogue_find_column (kt_resource_view_get_resource (view), "unit_price");
+  g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, price);
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  guint n_rows = g_list_model_get_n_items (shown);
+  double previous = -1;
+
+  gtk_column_view_sort_by_column (column_view, column, GTK_SORT_DESCENDING);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+      double value = 0;
+
+      g_assert_true (kt_row_get_number (row, price, &value));
+      if (i > 0)
+        g_assert_cmpfloat (value, <=, previous);
+      previous = value;
+    }
+  browse_save_screenshot (GTK_WIDGET (window), "browse-products-by-price");
+
+  gtk_column_view_sort_by_column (column_view, NULL, GTK_SORT_ASCENDING);
+}
+
+static void
+test_orders_filter_by_status (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  int status = kt_catalogue_find_column (kt_resource_view_get_resource (view), "status");
+  GListModel *shown;
+  g_autofree char *path = NULL;
+
+  kt_resource_view_set_filters (view, "PENDING", 0, 0, "2025-07-01", NULL);
+  path = kt_resource_view_build_path (view);
+  g_assert_true (g_str_has_suffix (path, "/orders/pending.json?created_gte=2025-07-01"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  shown = kt_resource_view_get_shown_rows (view);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+
+      g_assert_cmpstr (kt_row_get_value (row, status), ==, "PENDING");
+    }
+  browse_save_screenshot (GTK_WIDGET (window), "browse-orders-pending");
+
+  kt_resource_view_set_filters (view, NULL, 0, 0, NULL, NULL);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+}
+
 static gboolean
 pane_has_full_record (gpointer data)
 {
@@ -377,10 +432,12 @@ main (int   argc,
   g_test_add_func ("/browse/products/count", test_products_count);
   g_test_add_func ("/browse/products/cells", test_products_cells);
   g_test_add_func ("/browse/products/search", test_products_search);
+  g_test_add_func ("/browse/products/sort-by-price", test_products_sort_by_price);
   g_test_add_func ("/browse/customers/count", test_customers_count);
   g_test_add_func ("/browse/customers/cells", test_customers_cells);
   g_test_add_func ("/browse/customers/search", test_customers_search);
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
+  g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
 
