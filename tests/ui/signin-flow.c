@@ -173,6 +173,8 @@ test_flow (void)
   /* One code, exchanged once; the company read as the 302 and the record. */
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:authorization_code"), ==, 1);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "authorize:allow"), ==, 1);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, 2);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:302"), >=, 1);
 
   token = kt_account_get_token (outcome.account);
   g_assert_nonnull (token);
