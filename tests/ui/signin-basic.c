@@ -98,14 +98,40 @@ keyring_basic_item (void)
 }
 
 static void
+on_action_activated_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  GPtrArray *activated = user_data;
+
+  g_ptr_array_add (activated, g_strdup (g_action_get_name (G_ACTION (action))));
+}
+
+static void
 test_welcome (void)
 {
   GtkWidget *window = gtk_window_new ();
   GtkWidget *page = kt_welcome_page_new ();
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GPtrArray) activated = g_ptr_array_new_with_free_func (g_free);
+  const char *names[] = { "demo", "sign-in", "sign-in-basic" };
   GtkWidget *demo;
   GtkWidget *sign_in;
   GtkWidget *basic;
   g_autofree char *path = NULL;
+
+  /* Stand-ins for the application's actions and icon, which a window
+   * without a KtApplication lacks. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GSimpleAction) action = g_simple_action_new (names[i], NULL);
+
+      g_signal_connect (action, "activate", G_CALLBACK (on_action_activated_cb), activated);
+      g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+    }
+  gtk_widget_insert_action_group (window, "app", G_ACTION_GROUP (group));
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/kounter/Kounter/icons");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 560);
   gtk_window_set_child (GTK_WINDOW (window), page);
@@ -122,6 +148,15 @@ test_welcome (void)
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (basic)), ==, "app.sign-in-basic");
 
   path = signin_screenshot (window, screenshot_name ("signin-welcome"));
+
+  g_signal_emit_by_name (demo, "clicked");
+  g_signal_emit_by_name (sign_in, "clicked");
+  g_signal_emit_by_name (basic, "clicked");
+  g_assert_cmpuint (activated->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (activated, 0), ==, "demo");
+  g_assert_cmpstr (g_ptr_array_index (activated, 1), ==, "sign-in");
+  g_assert_cmpstr (g_ptr_array_index (activated, 2), ==, "sign-in-basic");
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
