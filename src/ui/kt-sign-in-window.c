@@ -450,6 +450,20 @@ on_decide_policy_cb (WebKitWebView            *web_view,
   WebKitNavigationType navigation_type;
   const char *uri;
 
+  /* A sign-in page has nothing to download: a response the view cannot
+   * show is dropped instead of being saved to disk. */
+  if (type == WEBKIT_POLICY_DECISION_TYPE_RESPONSE)
+    {
+      WebKitResponsePolicyDecision *response = WEBKIT_RESPONSE_POLICY_DECISION (decision);
+
+      if (webkit_response_policy_decision_is_mime_type_supported (response))
+        return FALSE;
+
+      g_debug ("Dropped a response the sign-in view cannot show");
+      webkit_policy_decision_ignore (decision);
+      return TRUE;
+    }
+
   if (type != WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION &&
       type != WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION)
     return FALSE;
