@@ -481,6 +481,32 @@ test_cancel_waiting (void)
   g_assert_cmpuint (kt_rate_limit_get_queued (kt_account_get_rate_limit (account)), ==, 0);
 }
 
+static void
+test_tls_rejected (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_sandbox_new ();
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  certificate = g_tls_certificate_new_from_file (KT_TEST_TLS_PEM, &error);
+  g_assert_no_error (error);
+  g_object_set (sandbox, "tls-certificate", certificate, NULL);
+  g_assert_true (kt_sandbox_start (sandbox, 0, &error));
+  g_assert_true (g_str_has_prefix (kt_sandbox_get_api_uri (sandbox), "https://"));
+  account = kt_core_test_basic_account (sandbox);
+
+  response = kt_core_test_get (client, account, "companies/me", &error);
+
+  /* An unknown issuer fails at once: no retry, no request reaches the API. */
+  g_assert_null (response);
+  g_assert_error (error, KT_ERROR, KT_ERROR_TLS);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "requests"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (kt_account_get_exchanges (account)), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -504,6 +530,7 @@ main (int   argc,
   g_test_add_func ("/client/exchanges-redacted", test_exchanges_redacted);
   g_test_add_func ("/client/other-origin", test_other_origin);
   g_test_add_func ("/client/cancel-waiting", test_cancel_waiting);
+  g_test_add_func ("/client/tls-rejected", test_tls_rejected);
 
   return g_test_run ();
 }
