@@ -268,6 +268,44 @@ test_401_refreshes_once (void)
 }
 
 static void
+test_concurrent_401 (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_sign_in (sandbox, client);
+  g_autoptr(GAsyncResult) revoked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
+                                           kt_account_get_company_id (account));
+  GAsyncResult *results[10] = { NULL, };
+  guint i;
+
+  kt_client_revoke_async (client, kt_account_get_config (account),
+                          kt_account_get_token (account)->access_token, NULL,
+                          kt_core_test_store_result, &revoked);
+  kt_core_test_wait (&revoked);
+  g_assert_true (kt_client_revoke_finish (client, revoked, &error));
+
+  /* Every request is answered 401; they share one refresh. */
+  for (i = 0; i < G_N_ELEMENTS (results); i++)
+    kt_client_request_async (client, account, "GET", path, NULL, KT_PRIORITY_INTERACTIVE,
+                             NULL, kt_core_test_store_result, &results[i]);
+
+  for (i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr(KtResponse) response = NULL;
+
+      kt_core_test_wait (&results[i]);
+      response = kt_client_request_finish (client, results[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (kt_response_get_status (response), ==, 200);
+      g_clear_object (&results[i]);
+    }
+
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:refresh_token"), ==, 1);
+}
+
+static void
 test_invalid_no_refresh (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
@@ -524,6 +562,7 @@ main (int   argc,
   g_test_add_func ("/client/concurrent-refresh-two", test_concurrent_refresh_two);
   g_test_add_func ("/client/concurrent-refresh-ten", test_concurrent_refresh_ten);
   g_test_add_func ("/client/401-refreshes-once", test_401_refreshes_once);
+  g_test_add_func ("/client/concurrent-401", test_concurrent_401);
   g_test_add_func ("/client/invalid-no-refresh", test_invalid_no_refresh);
   g_test_add_func ("/client/revoke", test_revoke);
   g_test_add_func ("/client/revoked-refresh-fault", test_revoked_refresh_fault);
