@@ -1313,6 +1313,7 @@ kt_client_request_async (KtClient            *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
   const KtOAuthConfig *config;
   ApiRequest *request;
   char *uri;
@@ -1334,7 +1335,14 @@ kt_client_request_async (KtClient            *self,
       return;
     }
 
-  uri = g_uri_resolve_relative (config->api_uri, path, G_URI_FLAGS_ENCODED, &error);
+  /* "https://api.kounta.com/v1" would otherwise resolve "companies/me"
+   * against "/", dropping "v1". */
+  if (g_str_has_suffix (config->api_uri, "/"))
+    base = g_strdup (config->api_uri);
+  else
+    base = g_strconcat (config->api_uri, "/", NULL);
+
+  uri = g_uri_resolve_relative (base, path, G_URI_FLAGS_ENCODED, &error);
   if (uri == NULL)
     {
       g_task_return_new_error (task, KT_ERROR, KT_ERROR_INVALID_REQUEST,

@@ -150,6 +150,29 @@ test_basic_auth (void)
 }
 
 static void
+test_api_uri_no_slash (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtOAuthConfig) config = kt_core_test_config (sandbox);
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(KtResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = g_strdup_printf ("/v1/companies/%" G_GINT64_FORMAT,
+                                               kt_sandbox_get_company_id (sandbox));
+
+  g_assert_true (g_str_has_suffix (config->api_uri, "/v1/"));
+  config->api_uri[strlen (config->api_uri) - 1] = '\0';
+  account = kt_account_new (KT_AUTH_KIND_BASIC, config);
+
+  response = kt_core_test_get (client, account, "companies/me", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_response_get_status (response), ==, 200);
+  g_assert_true (g_str_has_suffix (kt_response_get_uri (response), expected));
+}
+
+static void
 test_company_costs_two (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
@@ -557,6 +580,7 @@ main (int   argc,
   g_test_add_func ("/client/code-once", test_code_once);
   g_test_add_func ("/client/invalid-client", test_invalid_client);
   g_test_add_func ("/client/basic-auth", test_basic_auth);
+  g_test_add_func ("/client/api-uri-no-slash", test_api_uri_no_slash);
   g_test_add_func ("/client/company-costs-two", test_company_costs_two);
   g_test_add_func ("/client/refresh-on-expiry", test_refresh_on_expiry);
   g_test_add_func ("/client/concurrent-refresh-two", test_concurrent_refresh_two);
