@@ -308,12 +308,22 @@ test_keyring_banner (void)
   gtk_window_present (GTK_WINDOW (window));
   signin_settle (500);
 
+  /* The main window over the empty store: the welcome page, and the
+   * keyring banner when there is no keyring. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpstr (kt_window_get_state (window), ==, "welcome");
   revealer = find_widget (GTK_WIDGET (window), GTK_TYPE_REVEALER, NULL);
   g_assert_nonnull (revealer);
   if (keyring_unlocked ())
-    g_assert_null (kt_account_store_get_keyring_message (store));
+    {
+      g_assert_null (kt_account_store_get_keyring_message (store));
+      g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+    }
   else
-    g_assert_nonnull (kt_account_store_get_keyring_message (store));
+    {
+      g_assert_nonnull (kt_account_store_get_keyring_message (store));
+      g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+    }
   path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-main-window"));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -393,10 +403,10 @@ main (int argc, char *argv[])
   adw_init ();
 
   g_test_add_func ("/signin-basic/welcome", test_welcome);
+  g_test_add_func ("/signin-basic/keyring-banner", test_keyring_banner);
   g_test_add_func ("/signin-basic/missing", test_basic_missing);
   g_test_add_func ("/signin-basic/wrong", test_basic_wrong);
   g_test_add_func ("/signin-basic/right", test_basic_right);
-  g_test_add_func ("/signin-basic/keyring-banner", test_keyring_banner);
   g_test_add_func ("/signin-basic/preferences", test_preferences);
 
   sandbox = kt_sandbox_new ();
