@@ -6,8 +6,11 @@
 
 #include "kt-account-private.h"
 
-/* Exchanges kept for the inspector; older ones are dropped. */
+/* Exchanges kept for the inspector, and the response body bytes they may
+ * keep together; the oldest are dropped first. A bulk load of 100,000
+ * orders would otherwise keep every page it received. */
 #define MAX_EXCHANGES 500
+#define MAX_EXCHANGE_BYTES (16 * 1024 * 1024)
 
 struct _KtAccount
 {
@@ -24,6 +27,7 @@ struct _KtAccount
   guint token_serial;
   KtRateLimit *rate_limit;
   GListStore *exchanges;
+  guint64 exchange_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (KtAccount, kt_account, G_TYPE_OBJECT)
@@ -484,19 +488,41 @@ kt_account_dup_authorization (KtAccount *self)
   return g_strdup_printf ("Bearer %s", self->token->access_token);
 }
 
-/* Appends @exchange to the log, dropping the oldest past the cap. */
+static guint64
+body_size (KtExchange *exchange)
+{
+  GBytes *body = kt_exchange_get_response_body (exchange);
+
+  return body != NULL ? g_bytes_get_size (body) : 0;
+}
+
+/* Appends @exchange to the log, dropping the oldest past either cap. */
 void
 kt_account_add_exchange (KtAccount  *self,
                          KtExchange *exchange)
 {
+  GListModel *list;
   guint n;
+  guint dropped = 0;
 
   g_return_if_fail (KT_IS_ACCOUNT (self));
   g_return_if_fail (KT_IS_EXCHANGE (exchange));
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->exchanges));
-  if (n >= MAX_EXCHANGES)
-    g_list_store_splice (self->exchanges, 0, n - MAX_EXCHANGES + 1, NULL, 0);
+  list = G_LIST_MODEL (self->exchanges);
+  n = g_list_model_get_n_items (list);
+  self->exchange_bytes += body_size (exchange);
+
+  while (dropped < n
+         && (n - dropped >= MAX_EXCHANGES || self->exchange_bytes > MAX_EXCHANGE_BYTES))
+    {
+      g_autoptr(KtExchange) oldest = g_list_model_get_item (list, dropped);
+
+      self->exchange_bytes -= body_size (oldest);
+      dropped++;
+    }
+
+  if (dropped > 0)
+    g_list_store_splice (self->exchanges, 0, dropped, NULL, 0);
   g_list_store_append (self->exchanges, exchange);
 }
 

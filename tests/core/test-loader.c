@@ -4,6 +4,7 @@
 
 #include "core/kt-catalogue.h"
 #include "core/kt-error.h"
+#include "core/kt-exchange.h"
 #include "core/kt-loader.h"
 #include "core-test.h"
 
@@ -260,6 +261,45 @@ test_next_link (void)
 }
 
 static void
+test_exchange_log_capped (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_LARGE, "page-size", 1000,
+                                                         "basic-limit", 100000, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtExchange) newest = NULL;
+  GListModel *log = kt_account_get_exchanges (account);
+  guint64 kept = 0;
+  guint n;
+  guint i;
+
+  g_assert_true (load_all (loader, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100000);
+
+  /* 100 pages of about 210 kB: only the newest fit in the log. */
+  n = g_list_model_get_n_items (log);
+  g_assert_cmpuint (n, <, 100);
+  g_assert_cmpuint (n, >, 10);
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (log, i);
+
+      kept += g_bytes_get_size (kt_exchange_get_response_body (exchange));
+    }
+  g_assert_cmpuint (kept, <=, 16 * 1024 * 1024);
+
+  newest = g_list_model_get_item (log, n - 1);
+  g_assert_null (strstr (kt_exchange_get_uri (newest), "start="));
+  g_assert_nonnull (strstr (kt_exchange_get_uri (newest), "page=100"));
+}
+
+static void
 test_every_resource (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
@@ -428,6 +468,7 @@ main (int   argc,
   g_test_add_func ("/loader/empty-last-page", test_empty_last_page);
   g_test_add_func ("/loader/same-page-stops", test_same_page_stops);
   g_test_add_func ("/loader/next-link", test_next_link);
+  g_test_add_func ("/loader/exchange-log-capped", test_exchange_log_capped);
   g_test_add_func ("/loader/every-resource", test_every_resource);
   g_test_add_func ("/loader/fault-server-error", test_fault_server_error);
   g_test_add_func ("/loader/fault-drop-connection", test_fault_drop_connection);
