@@ -107,6 +107,7 @@ typedef struct
   guint in_flight;
   gboolean known;
   gboolean spent;
+  double window_seconds;
 } Snapshot;
 
 static void dispatch (KtRateLimit *self);
@@ -134,6 +135,7 @@ take_snapshot (KtRateLimit *self,
   snapshot->in_flight = self->in_flight;
   snapshot->known = self->known;
   snapshot->spent = compute_spent (self);
+  snapshot->window_seconds = self->window_seconds;
 }
 
 static void
@@ -160,6 +162,8 @@ notify_changes (KtRateLimit    *self,
     g_object_notify_by_pspec (object, properties[PROP_KNOWN]);
   if (before->spent != after.spent)
     g_object_notify_by_pspec (object, properties[PROP_SPENT]);
+  if (before->window_seconds != after.window_seconds)
+    g_object_notify_by_pspec (object, properties[PROP_WINDOW_SECONDS]);
   g_object_thaw_notify (object);
 }
 
