@@ -47,8 +47,9 @@ struct _KtWindow
   GtkButton *back_button;
   GtkWidget *content;
   AdwWindowTitle *content_title;
-  AdwFlap *detail_flap;
+  AdwLeaflet *detail_leaflet;
   KtDetailPane *detail_pane;
+  GtkWidget *detail_separator;
   GtkLabel *keyring_label;
   GtkRevealer *keyring_revealer;
   AdwLeaflet *leaflet;
@@ -135,6 +136,23 @@ build_record_path (KtWindow         *self,
     list_path[length - strlen (".json")] = '\0';
 
   return g_strdup_printf ("%s/%" G_GINT64_FORMAT ".json", list_path, id);
+}
+
+/* The detail pane sits beside the list, or, in a narrow window, replaces
+ * it until the back button returns. An AdwFlap did this before, but
+ * libadwaita 1.2's flap sometimes allocated the list a width of INT_MIN
+ * when it first appeared. */
+static void
+set_details_shown (KtWindow *self,
+                   gboolean  shown)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_pane), shown);
+  gtk_widget_set_visible (self->detail_separator, shown);
+
+  if (shown)
+    adw_leaflet_set_visible_child (self->detail_leaflet, GTK_WIDGET (self->detail_pane));
+  else
+    adw_leaflet_set_visible_child (self->detail_leaflet, GTK_WIDGET (self->view_stack));
 }
 
 /* Sidebar */
@@ -254,7 +272,12 @@ static void
 on_back_clicked_cb (GtkButton *button,
                     KtWindow  *self)
 {
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  /* A narrow window showing a record goes back to the list first. */
+  if (adw_leaflet_get_folded (self->detail_leaflet)
+      && adw_leaflet_get_visible_child (self->detail_leaflet) == GTK_WIDGET (self->detail_pane))
+    set_details_shown (self, FALSE);
+  else
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 /* Lookups for the filters */
@@ -395,13 +418,13 @@ on_view_selected_row_cb (KtResourceView *view,
   if (row == NULL)
     {
       kt_detail_pane_clear (self->detail_pane);
-      adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+      set_details_shown (self, FALSE);
       return;
     }
 
   json = kt_row_dup_json (row);
   kt_detail_pane_show (self->detail_pane, resource, json, NULL);
-  adw_flap_set_reveal_flap (self->detail_flap, TRUE);
+  set_details_shown (self, TRUE);
 
   if (is_full_record_resource (resource))
     fetch_record (self, resource, kt_row_get_id (row), FETCH_FULL_RECORD);
@@ -439,7 +462,7 @@ static void
 on_detail_close_cb (KtDetailPane *pane,
                     KtWindow     *self)
 {
-  adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+  set_details_shown (self, FALSE);
 }
 
 /* Views */
@@ -511,7 +534,7 @@ show_resource_view (KtWindow       *self,
   kt_resource_view_ensure_loaded (view);
   on_view_selected_row_cb (view, NULL, self);
   if (kt_resource_view_get_selected_row (view) == NULL)
-    adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+    set_details_shown (self, FALSE);
   on_view_count_cb (view, NULL, self);
 }
 
@@ -596,7 +619,7 @@ clear_account (KtWindow *self)
   kt_rate_meter_set_rate_limit (self->rate_meter, NULL);
   kt_detail_pane_set_account (self->detail_pane, NULL);
   kt_detail_pane_clear (self->detail_pane);
-  adw_flap_set_reveal_flap (self->detail_flap, FALSE);
+  set_details_shown (self, FALSE);
 }
 
 static void
@@ -860,7 +883,7 @@ details_action (GSimpleAction *action,
 {
   KtWindow *self = KT_WINDOW (user_data);
 
-  adw_flap_set_reveal_flap (self->detail_flap, !adw_flap_get_reveal_flap (self->detail_flap));
+  set_details_shown (self, !gtk_widget_get_visible (GTK_WIDGET (self->detail_pane)));
 }
 
 static void
@@ -872,6 +895,9 @@ back_action (GSimpleAction *action,
 
   if (kt_detail_pane_get_depth (self->detail_pane) > 1)
     kt_detail_pane_go_back (self->detail_pane);
+  else if (adw_leaflet_get_folded (self->detail_leaflet)
+           && adw_leaflet_get_visible_child (self->detail_leaflet) == GTK_WIDGET (self->detail_pane))
+    set_details_shown (self, FALSE);
   else if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
@@ -1205,8 +1231,9 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, content);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, content_title);
-  gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_flap);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_leaflet);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_pane);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, detail_separator);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, keyring_label);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, keyring_revealer);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
@@ -1419,4 +1446,15 @@ kt_window_get_state (KtWindow *self)
   g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+kt_window_get_banner_text (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->keyring_revealer))
+    return NULL;
+
+  return gtk_label_get_label (self->keyring_label);
 }

@@ -46,6 +46,9 @@ KtDetailPane   *kt_window_get_detail_pane     (KtWindow      *self);
 KtRateMeter    *kt_window_get_rate_meter      (KtWindow      *self);
 /* Open the inspector of the shown account, or present it again. */
 KtInspector    *kt_window_open_inspector      (KtWindow      *self);
+/* The text of the banner about secrets kept for this session only, or
+ * NULL while the banner is hidden. Owned by the window. */
+const char     *kt_window_get_banner_text     (KtWindow      *self);
 /* "welcome", "signed-out" or "browse". */
 const char     *kt_window_get_state           (KtWindow      *self);
 

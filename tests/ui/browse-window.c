@@ -396,8 +396,10 @@ static void
 test_screenshots_narrow_and_dark (void)
 {
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  KtResourceView *view = show_first_page ("products");
+  GtkWidget *inner;
+  GtkWidget *outer;
 
-  show_first_page ("products");
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
   browse_save_screenshot (GTK_WIDGET (window), "browse-products-dark");
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
@@ -405,7 +407,18 @@ test_screenshots_narrow_and_dark (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   browse_spin (500);
   browse_save_screenshot (GTK_WIDGET (window), "browse-narrow-list");
-  g_assert_true (adw_leaflet_get_folded (ADW_LEAFLET (gtk_widget_get_ancestor (GTK_WIDGET (kt_window_get_detail_pane (window)), ADW_TYPE_LEAFLET))));
+  /* The lists' leaflet holds the leaflet of list and record. */
+  inner = gtk_widget_get_ancestor (GTK_WIDGET (kt_window_get_detail_pane (window)), ADW_TYPE_LEAFLET);
+  outer = gtk_widget_get_ancestor (gtk_widget_get_parent (inner), ADW_TYPE_LEAFLET);
+  g_assert_true (adw_leaflet_get_folded (ADW_LEAFLET (outer)));
+
+  kt_resource_view_select (view, 2);
+  browse_spin (300);
+  g_assert_true (adw_leaflet_get_visible_child (ADW_LEAFLET (inner)) == GTK_WIDGET (kt_window_get_detail_pane (window)));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-narrow-detail");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  browse_spin (300);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (kt_window_get_detail_pane (window))));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
   browse_spin (500);

@@ -1,0 +1,137 @@
+/* The main window following the account store: it browses the account
+ * added, signs out back to the welcome page, and shows the banner when
+ * secrets cannot go to a keyring. */
+#define G_LOG_DOMAIN "browse-store"
+
+#include "config.h"
+
+#include "browse-helpers.h"
+#include "core/kt-account-store.h"
+#include "ui/kt-window.h"
+
+static BrowseFixture fixture;
+
+typedef struct
+{
+  gboolean done;
+  GError *error;
+} AsyncResult;
+
+static gboolean
+async_done (gpointer data)
+{
+  return ((AsyncResult *) data)->done;
+}
+
+static void
+on_added_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncResult *async = user_data;
+
+  kt_account_store_add_finish (KT_ACCOUNT_STORE (source), result, &async->error);
+  async->done = TRUE;
+}
+
+static void
+on_loaded_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AsyncResult *async = user_data;
+
+  kt_account_store_load_finish (KT_ACCOUNT_STORE (source), result, &async->error);
+  async->done = TRUE;
+}
+
+static gboolean
+window_is_browsing (gpointer data)
+{
+  return g_strcmp0 (kt_window_get_state (KT_WINDOW (data)), "browse") == 0;
+}
+
+static gboolean
+window_is_welcoming (gpointer data)
+{
+  return g_strcmp0 (kt_window_get_state (KT_WINDOW (data)), "welcome") == 0;
+}
+
+static KtWindow *
+new_window_with_account (KtAccountStore **store_out)
+{
+  KtAccountStore *store = kt_account_store_new (fixture.client);
+  KtWindow *window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, "account-store", store, NULL);
+  AsyncResult loaded = { FALSE, NULL };
+  AsyncResult async = { FALSE, NULL };
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (kt_window_get_state (window), ==, "welcome");
+  browse_spin (300);
+
+  /* As the application does at start: read the saved accounts, which
+   * also finds out whether a keyring answers. */
+  kt_account_store_load_async (store, NULL, on_loaded_cb, &loaded);
+  g_assert_true (browse_wait_until (async_done, &loaded, 20));
+  g_assert_no_error (loaded.error);
+
+  kt_account_store_add_async (store, fixture.account, NULL, on_added_cb, &async);
+  g_assert_true (browse_wait_until (async_done, &async, 20));
+  g_assert_no_error (async.error);
+  g_assert_true (browse_wait_until (window_is_browsing, window, 20));
+  g_assert_true (kt_window_get_account (window) == fixture.account);
+
+  *store_out = store;
+  return window;
+}
+
+static void
+test_sign_out (void)
+{
+  g_autoptr(KtAccountStore) store = NULL;
+  KtWindow *window = new_window_with_account (&store);
+
+  g_assert_null (kt_window_get_banner_text (window));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-store-signed-in");
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
+  g_assert_true (browse_wait_until (window_is_welcoming, window, 20));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_null (kt_window_get_account (window));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-store-signed-out");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_keyring_banner (void)
+{
+  g_autoptr(KtAccountStore) store = NULL;
+  KtWindow *window = new_window_with_account (&store);
+  const char *message = kt_account_store_get_keyring_message (store);
+
+  /* Run with kt-test-env --keyring=none: no Secret Service answers. */
+  g_assert_nonnull (message);
+  g_assert_cmpstr (kt_window_get_banner_text (window), ==, message);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-keyring-banner");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  browse_init (&argc, &argv);
+  browse_fixture_setup (&fixture, KT_SANDBOX_SCALE_DEMO, 5, 0);
+
+  g_test_add_func ("/store/sign-out", test_sign_out);
+  g_test_add_func ("/store/no-keyring/banner", test_keyring_banner);
+
+  status = g_test_run ();
+  browse_fixture_teardown (&fixture);
+
+  return status;
+}
