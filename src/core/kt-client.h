@@ -36,6 +36,10 @@ G_DECLARE_FINAL_TYPE (KtClient, kt_client, KT, CLIENT, GObject)
  * own origin), refresh an expired OAuth token once per account at a time,
  * retry idempotent requests on network errors and 5xx with backoff, and
  * record every exchange in the account's log.
+ *
+ * Properties: "max-retries" (guint, 3), "retry-delay" (double seconds
+ * before the first retry, 0.5, doubling), "session", "exchanges".
+ * Signal: "exchange-recorded" (KtExchange).
  */
 KtClient   *kt_client_new                   (void);
 SoupSession *kt_client_get_session          (KtClient            *self);

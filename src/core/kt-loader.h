@@ -29,7 +29,13 @@ KtLoader   *kt_loader_new               (KtClient            *client,
 KtRowModel *kt_loader_get_model         (KtLoader            *self);
 gboolean    kt_loader_get_has_more      (KtLoader            *self);
 
-/* Load the next page at interactive priority. */
+/* Load the next page at interactive priority. While another load of this
+ * loader runs, the call fails with G_IO_ERROR_PENDING; with no page left
+ * it succeeds at once. Errors otherwise come from kt_client_request_finish()
+ * or are KT_ERROR_INVALID_RESPONSE for a page that stayed unreadable after
+ * three attempts; the rows loaded so far stay, and loading again resumes
+ * at the page that failed. kt_loader_new() returns a loader the caller
+ * owns. */
 void        kt_loader_load_next_async   (KtLoader            *self,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,

@@ -26,7 +26,17 @@ G_DECLARE_FINAL_TYPE (KtRateLimit, kt_rate_limit, KT, RATE_LIMIT, GObject)
  *   "limit" (guint), "remaining" (guint), "reset-time" (gint64, wall-clock
  *   microseconds, 0 when unknown), "queued" (guint, requests waiting for a
  *   slot), "in-flight" (guint), "known" (gboolean, a header has been seen),
- *   "spent" (gboolean, remaining is 0 and the reset is in the future).
+ *   "spent" (gboolean, remaining is 0 and the reset is in the future),
+ *   "window-seconds" (double, the window length seen, 60 until seen).
+ * Settable: "reserve" (guint, requests of a window that bulk loads leave
+ *   to interactive ones, by default a tenth of the limit; bulk loads may
+ *   use them in the last tenth of the window), "reset-margin" (double,
+ *   seconds waited past a reset at first; it adapts to the server).
+ *
+ * Scheduling: "remaining" counts granted requests at once, so requests in
+ * flight are never sent past the limit. Before the first rate header only
+ * two requests go out at a time, and after an assumed reset one, until a
+ * response confirms the new window.
  * Signals:
  *   "request-recorded" (guint status, guint cost): after each response,
  *   302 hops and 429s included.
