@@ -234,13 +234,27 @@ update_security (KtSignInWindow *self)
       g_autofree char *from = format_time (not_before);
       g_autofree char *until = format_time (not_after);
 
-      gtk_menu_button_set_icon_name (self->security_button, "channel-secure-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->security_button), _("Secure Connection"));
-      title = g_strdup_printf (_("The connection to %s is encrypted"), host);
       details = g_strdup_printf (_("Issued to: %s\nIssued by: %s\nValid from: %s\nValid until: %s"),
                                  subject ? subject : _("unknown"),
                                  issuer ? issuer : _("unknown"),
                                  from, until);
+
+      /* Pages with certificate errors are refused before they load, so
+       * this shows only when WebKit was told to accept one anyway. */
+      if (errors != 0)
+        {
+          gtk_menu_button_set_icon_name (self->security_button, "channel-insecure-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->security_button),
+                                       _("Certificate Not Trusted"));
+          title = g_strdup_printf (_("The certificate of %s is not trusted: %s"),
+                                   host, describe_tls_errors (errors));
+        }
+      else
+        {
+          gtk_menu_button_set_icon_name (self->security_button, "channel-secure-symbolic");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->security_button), _("Secure Connection"));
+          title = g_strdup_printf (_("The connection to %s is encrypted"), host);
+        }
     }
   else
     {

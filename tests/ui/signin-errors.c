@@ -383,6 +383,60 @@ test_tls_refused (void)
 }
 
 static void
+test_https_details (void)
+{
+  g_autoptr(GTlsCertificate) certificate = new_self_signed_certificate ();
+  g_autoptr(KtSandbox) sandbox = start_sandbox (NULL, certificate, 0);
+  g_autoptr(KtOAuthConfig) config = signin_sandbox_config (sandbox);
+  Outcome outcome = { 0 };
+  KtSignInWindow *window;
+  WebKitWebView *web_view;
+  GtkWidget *button;
+  GtkPopover *popover;
+  GtkWidget *details;
+  const char *text;
+  g_autofree char *path = NULL;
+
+  /* The app never accepts an untrusted certificate. The test does so
+   * through WebKit itself, to see the certificate details of an HTTPS
+   * page. */
+  outcome.external_uris = g_ptr_array_new_with_free_func (g_free);
+  window = kt_sign_in_window_new (client, store, config, NULL, FALSE);
+  web_view = kt_sign_in_window_get_web_view (window);
+  webkit_network_session_allow_tls_certificate_for_host (webkit_web_view_get_network_session (web_view),
+                                                         certificate, "127.0.0.1");
+  gtk_window_present (GTK_WINDOW (window));
+  kt_sign_in_window_start (window);
+  signin_wait_for_element (window, "email");
+
+  button = find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+  g_assert_nonnull (button);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  signin_settle (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
+
+  /* WebKit still reports the certificate's errors, and the header says so. */
+  g_assert_cmpstr (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (button)), ==,
+                   "channel-insecure-symbolic");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (find_widget (GTK_WIDGET (popover), GTK_TYPE_LABEL))),
+                            "is not trusted"));
+
+  /* The second label of the popover lists the certificate. */
+  details = gtk_widget_get_next_sibling (find_widget (GTK_WIDGET (popover), GTK_TYPE_LABEL));
+  g_assert_true (GTK_IS_LABEL (details));
+  text = gtk_label_get_label (GTK_LABEL (details));
+  g_assert_nonnull (strstr (text, "Issued to: CN=127.0.0.1"));
+  g_assert_nonnull (strstr (text, "Issued by: CN=127.0.0.1"));
+  g_assert_nonnull (strstr (text, "Valid until:"));
+  path = signin_screenshot (GTK_WIDGET (popover), "signin-security-https.png");
+  gtk_popover_popdown (popover);
+
+  close_window (window, &outcome);
+  kt_sandbox_stop (sandbox);
+}
+
+static void
 test_offline_retry (void)
 {
   g_autoptr(KtSandbox) probe = start_sandbox (NULL, NULL, 0);
@@ -455,6 +509,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin-errors/service-error", test_service_error);
   g_test_add_func ("/signin-errors/extra-host", test_extra_host);
   g_test_add_func ("/signin-errors/tls-refused", test_tls_refused);
+  g_test_add_func ("/signin-errors/https-details", test_https_details);
   g_test_add_func ("/signin-errors/offline-retry", test_offline_retry);
   g_test_add_func ("/signin-errors/security-details", test_security_details);
 
