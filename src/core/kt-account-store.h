@@ -12,9 +12,9 @@ G_DECLARE_FINAL_TYPE (KtAccountStore, kt_account_store, KT, ACCOUNT_STORE, GObje
 
 /*
  * The signed-in accounts, a GListModel of KtAccount. Non-secret data is
- * kept in a file under the XDG config dir; secrets in the keyring
- * (libsecret, async), or for this session only when there is no usable
- * keyring.
+ * kept in a file under the XDG config dir. Secrets go to the keyring
+ * (libsecret, async), or are kept for this session only when there is no
+ * usable keyring.
  *
  * Properties: "keyring-available" (gboolean), "keyring-message"
  * (string: why secrets are kept for this session only, or NULL),

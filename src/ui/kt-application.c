@@ -28,7 +28,7 @@ struct _KtApplication
 
 G_DEFINE_FINAL_TYPE (KtApplication, kt_application, ADW_TYPE_APPLICATION)
 
-/* The longest a quit waits for the account store's writes. */
+/* Maximum seconds a quit waits for the account store's writes. */
 #define STORE_QUIT_WAIT_SECONDS 5
 
 static const GOptionEntry option_entries[] = {

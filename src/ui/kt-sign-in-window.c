@@ -240,7 +240,7 @@ update_security (KtSignInWindow *self)
                                  from, until);
 
       /* Pages with certificate errors are refused before they load, so
-       * this shows only when WebKit was told to accept one anyway. */
+       * this shows only when WebKit was set to accept one anyway. */
       if (errors != 0)
         {
           gtk_menu_button_set_icon_name (self->security_button, "channel-insecure-symbolic");

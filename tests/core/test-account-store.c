@@ -1,6 +1,6 @@
 /* Tests of KtAccountStore and KtSecretStore against a real gnome-keyring.
  * Run through tests/kt-test-env. KT_TEST_KEYRING (set by the wrapper)
- * tells whether the login keyring is unlocked, locked or absent. */
+ * is "unlocked", "locked" or "none". */
 #define G_LOG_DOMAIN "test-account-store"
 
 #include "config.h"

@@ -1,9 +1,9 @@
-/* The application's sign-in actions in process: `kounter --demo` starts
- * its sandbox and the demo company reaches the main window without a
- * keyring item or an accounts-file entry; app.sign-in without a client id
- * opens Preferences; app.sign-in with an add-on configured signs in
- * through the sign-in window and saves the account. Runs inside
- * tests/kt-test-env. */
+/* The application's sign-in actions, run in process. With `kounter --demo`
+ * the app starts its sandbox, and the demo company reaches the main
+ * window without a keyring item or an accounts-file entry. Without a
+ * client id, app.sign-in opens Preferences. With an add-on configured,
+ * app.sign-in signs in through the sign-in window and saves the account.
+ * Runs inside tests/kt-test-env. */
 #define G_LOG_DOMAIN "test-signin-app"
 
 #include "config.h"
