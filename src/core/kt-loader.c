@@ -262,11 +262,25 @@ next_request (KtLoader    *self,
       g_assert_not_reached ();
     }
 
-  g_free (request->key);
-  request->key = g_strdup_printf ("%s\n%s", request->uri,
-                                  request->headers != NULL
-                                  ? soup_message_headers_get_one (request->headers, "X-Page")
-                                  : "");
+  /* Pages are told apart by absolute URI, so a next link back to the
+   * first page (which was asked for by a relative path) is caught. */
+  {
+    const char *api_uri = kt_account_get_config (self->account)->api_uri;
+    g_autofree char *base = NULL;
+    g_autofree char *absolute = NULL;
+
+    if (api_uri != NULL)
+      base = g_str_has_suffix (api_uri, "/") ? g_strdup (api_uri) : g_strconcat (api_uri, "/", NULL);
+    if (base != NULL)
+      absolute = g_uri_resolve_relative (base, request->uri, G_URI_FLAGS_ENCODED, NULL);
+
+    g_free (request->key);
+    request->key = g_strdup_printf ("%s\n%s", absolute != NULL ? absolute : request->uri,
+                                    request->headers != NULL
+                                    ? soup_message_headers_get_one (request->headers, "X-Page")
+                                    : "");
+  }
+
   return TRUE;
 }
 

@@ -71,6 +71,15 @@ on_pager_request_cb (SoupServer        *server,
     }
   else if (g_str_has_suffix (path, "/same.json"))
     first = 0;
+  else if (g_str_has_suffix (path, "/cycle.json"))
+    {
+      /* The second page links back to the first. */
+      g_autofree char *next = NULL;
+
+      first = page != NULL ? SERVED_PAGE : 0;
+      next = g_strconcat (pager->base, "companies/1/cycle.json", page != NULL ? "" : "?page=2", NULL);
+      soup_message_headers_replace (response_headers, "X-Next-Page", next);
+    }
   else if (g_str_has_suffix (path, "/exact.json"))
     {
       /* Two full pages and then an empty one. */
@@ -214,6 +223,12 @@ static void
 test_empty_last_page (void)
 {
   check_pager_mode ("companies/1/exact.json", 2 * SERVED_PAGE, 3);
+}
+
+static void
+test_link_cycle_stops (void)
+{
+  check_pager_mode ("companies/1/cycle.json", 2 * SERVED_PAGE, 2);
 }
 
 static void
@@ -467,6 +482,7 @@ main (int   argc,
   g_test_add_func ("/loader/start-query", test_start_query);
   g_test_add_func ("/loader/empty-last-page", test_empty_last_page);
   g_test_add_func ("/loader/same-page-stops", test_same_page_stops);
+  g_test_add_func ("/loader/link-cycle-stops", test_link_cycle_stops);
   g_test_add_func ("/loader/next-link", test_next_link);
   g_test_add_func ("/loader/exchange-log-capped", test_exchange_log_capped);
   g_test_add_func ("/loader/every-resource", test_every_resource);
