@@ -1375,6 +1375,8 @@ kt_account_store_get_path (KtAccountStore *self)
   return self->path;
 }
 
+/* Checks the keyring, then reads the accounts file and each account's
+ * keyring item. */
 void
 kt_account_store_load_async (KtAccountStore      *self,
                              GCancellable        *cancellable,
@@ -1413,6 +1415,8 @@ kt_account_store_load_finish (KtAccountStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Saves @account's secrets and file entry (or keeps it for this session)
+ * and lists it, replacing an account with the same key. */
 void
 kt_account_store_add_async (KtAccountStore      *self,
                             KtAccount           *account,
@@ -1478,6 +1482,8 @@ kt_account_store_add_finish (KtAccountStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Revokes @account's refresh token, then deletes its keyring item and
+ * file entry and removes it from the list, even when the revoke fails. */
 void
 kt_account_store_sign_out_async (KtAccountStore      *self,
                                  KtAccount           *account,
@@ -1529,6 +1535,8 @@ kt_account_store_sign_out_finish (KtAccountStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Keeps an add-on's client secret in the keyring, or for this session
+ * when there is none. */
 void
 kt_account_store_save_client_secret_async (KtAccountStore      *self,
                                            const char          *api_uri,
@@ -1583,6 +1591,7 @@ kt_account_store_save_client_secret_finish (KtAccountStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Looks up an add-on's client secret, first among the session's. */
 void
 kt_account_store_lookup_client_secret_async (KtAccountStore      *self,
                                              const char          *api_uri,

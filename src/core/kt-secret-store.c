@@ -279,6 +279,8 @@ kt_secret_store_new (void)
   return g_object_new (KT_TYPE_SECRET_STORE, NULL);
 }
 
+/* Checks for a Secret Service with an unlocked default collection; may
+ * show an unlock prompt. */
 void
 kt_secret_store_check_async (KtSecretStore       *self,
                              GCancellable        *cancellable,
@@ -309,6 +311,8 @@ kt_secret_store_check_finish (KtSecretStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Stores @secret under @attributes in the default collection, replacing
+ * an item with the same attributes. */
 void
 kt_secret_store_save_async (KtSecretStore       *self,
                             GHashTable          *attributes,
@@ -345,6 +349,7 @@ kt_secret_store_save_finish (KtSecretStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Looks up the secret stored under @attributes. */
 void
 kt_secret_store_lookup_async (KtSecretStore       *self,
                               GHashTable          *attributes,
@@ -377,6 +382,7 @@ kt_secret_store_lookup_finish (KtSecretStore  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Deletes every item stored under @attributes. */
 void
 kt_secret_store_delete_async (KtSecretStore       *self,
                               GHashTable          *attributes,
