@@ -175,23 +175,31 @@ browse (SoupSession *session,
 static char *
 unescape_attribute (const char *value)
 {
+  static const struct { const char *entity; char character; } entities[] = {
+    { "&amp;", '&' }, { "&quot;", '"' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&#39;", '\'' },
+  };
   GString *out = g_string_new (NULL);
-  const char *p;
+  const char *p = value;
 
-  for (p = value; *p != '\0'; p++)
+  while (*p != '\0')
     {
-      if (g_str_has_prefix (p, "&amp;"))
-        g_string_append_c (out, '&'), p += 4;
-      else if (g_str_has_prefix (p, "&quot;"))
-        g_string_append_c (out, '"'), p += 5;
-      else if (g_str_has_prefix (p, "&lt;"))
-        g_string_append_c (out, '<'), p += 3;
-      else if (g_str_has_prefix (p, "&gt;"))
-        g_string_append_c (out, '>'), p += 3;
-      else if (g_str_has_prefix (p, "&#39;"))
-        g_string_append_c (out, '\''), p += 4;
-      else
-        g_string_append_c (out, *p);
+      gboolean replaced = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (entities) && !replaced; i++)
+        {
+          if (g_str_has_prefix (p, entities[i].entity))
+            {
+              g_string_append_c (out, entities[i].character);
+              p += strlen (entities[i].entity);
+              replaced = TRUE;
+            }
+        }
+
+      if (!replaced)
+        {
+          g_string_append_c (out, *p);
+          p++;
+        }
     }
 
   return g_string_free (out, FALSE);

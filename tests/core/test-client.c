@@ -275,7 +275,7 @@ test_401_refreshes_once (void)
   g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
                                            kt_account_get_company_id (account));
 
-  /* Revoking only the access token makes the next request answer 401. */
+  /* With only the access token revoked, the next request gets a 401. */
   kt_client_revoke_async (client, kt_account_get_config (account),
                           kt_account_get_token (account)->access_token, NULL,
                           kt_core_test_store_result, &revoked);
@@ -309,7 +309,7 @@ test_concurrent_401 (void)
   kt_core_test_wait (&revoked);
   g_assert_true (kt_client_revoke_finish (client, revoked, &error));
 
-  /* Every request is answered 401; they share one refresh. */
+  /* Every request gets a 401, and they share one refresh. */
   for (i = 0; i < G_N_ELEMENTS (results); i++)
     kt_client_request_async (client, account, "GET", path, NULL, KT_PRIORITY_INTERACTIVE,
                              NULL, kt_core_test_store_result, &results[i]);

@@ -134,7 +134,7 @@ check_forms (gconstpointer data)
   g_autoptr(GError) error = NULL;
   Load load;
 
-  /* The budget alone sees every request: no 429. */
+  /* Every request goes through the one budget, so no 429 comes back. */
   load_start (&load, sandbox, client, account, "orders");
   load_finish (&load, sandbox, "orders");
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==, 0);
