@@ -1,0 +1,158 @@
+#define G_LOG_DOMAIN "test-sandbox-data"
+
+#include "config.h"
+
+#include "sandbox/kt-sandbox-data.h"
+
+/* The generator's building blocks: time zone rule, number formats, sizes. */
+
+static void
+test_utc_offset (void)
+{
+  /* Daylight time began 2025-10-05 02:00 +10:00 (16:00 UTC the day before)
+   * and ended 2026-04-05 03:00 +11:00 (16:00 UTC the day before). */
+  const struct
+  {
+    const char *utc;
+    int offset;
+  } cases[] = {
+    { "2025-07-01T00:00:00Z", 10 },
+    { "2025-10-04T15:59:59Z", 10 },
+    { "2025-10-04T16:00:00Z", 11 },
+    { "2026-01-15T00:00:00Z", 11 },
+    { "2026-04-04T15:59:59Z", 11 },
+    { "2026-04-04T16:00:00Z", 10 },
+    { "2026-06-30T12:00:00Z", 10 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (cases[i].utc, NULL);
+
+      g_assert_nonnull (dt);
+      g_assert_cmpint (kt_sandbox_utc_offset (g_date_time_to_unix (dt)), ==, cases[i].offset * 3600);
+    }
+}
+
+static void
+test_local_midnight (void)
+{
+  g_autoptr(GDateTime) winter = g_date_time_new_from_iso8601 ("2025-07-01T00:00:00+10:00", NULL);
+  g_autoptr(GDateTime) summer = g_date_time_new_from_iso8601 ("2026-01-15T00:00:00+11:00", NULL);
+
+  g_assert_cmpint (kt_sandbox_local_midnight (2025, 7, 1), ==, g_date_time_to_unix (winter));
+  g_assert_cmpint (kt_sandbox_local_midnight (2026, 1, 15), ==, g_date_time_to_unix (summer));
+}
+
+static void
+test_parse_time (void)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 ("2026-03-01T14:00:00Z", NULL);
+  g_autoptr(GDateTime) local = g_date_time_new_from_iso8601 ("2026-03-01T14:00:00+11:00", NULL);
+
+  g_assert_cmpint (kt_sandbox_parse_time ("2026-03-01"), ==, kt_sandbox_local_midnight (2026, 3, 1));
+  g_assert_cmpint (kt_sandbox_parse_time ("2026-03-01T14:00:00Z"), ==, g_date_time_to_unix (utc));
+  g_assert_cmpint (kt_sandbox_parse_time ("2026-03-01T14:00:00"), ==, g_date_time_to_unix (local));
+  g_assert_cmpint (kt_sandbox_parse_time ("2026-02-30"), ==, G_MININT64);
+  g_assert_cmpint (kt_sandbox_parse_time ("yesterday"), ==, G_MININT64);
+  g_assert_cmpint (kt_sandbox_parse_time (NULL), ==, G_MININT64);
+}
+
+static void
+test_json_formats (void)
+{
+  const struct
+  {
+    gint64 cents;
+    const char *number;
+    const char *text;
+  } money[] = {
+    { 900, "9", "\"9.0\"" },
+    { 409, "4.09", "\"4.09\"" },
+    { 410, "4.1", "\"4.1\"" },
+    { 0, "0", "\"0.0\"" },
+    { -1250, "-12.5", "\"-12.5\"" },
+    { 5, "0.05", "\"0.05\"" },
+  };
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (money); i++)
+    {
+      g_string_truncate (out, 0);
+      kt_json_money (out, money[i].cents);
+      g_assert_cmpstr (out->str, ==, money[i].number);
+    }
+
+  kt_json_set_money_as_strings (TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (money); i++)
+    {
+      g_string_truncate (out, 0);
+      kt_json_money (out, money[i].cents);
+      g_assert_cmpstr (out->str, ==, money[i].text);
+    }
+  kt_json_set_money_as_strings (FALSE);
+
+  g_string_truncate (out, 0);
+  kt_json_string (out, "O'Connor \"Café\"\\\n\x01");
+  g_assert_cmpstr (out->str, ==, "\"O'Connor \\\"Café\\\"\\\\\\n\\u0001\"");
+
+  g_string_truncate (out, 0);
+  kt_json_string (out, NULL);
+  g_assert_cmpstr (out->str, ==, "null");
+
+  g_string_truncate (out, 0);
+  kt_json_time (out, kt_sandbox_local_midnight (2026, 1, 15) + 8 * 3600 + 15 * 60);
+  g_assert_cmpstr (out->str, ==, "\"2026-01-15T08:15:00+11:00\"");
+}
+
+static void
+test_generate (void)
+{
+  KtSandboxData *first = kt_sandbox_data_generate (3, KT_SANDBOX_SCALE_SMALL);
+  KtSandboxData *second = kt_sandbox_data_generate (3, KT_SANDBOX_SCALE_SMALL);
+  guint paid_orders = 0;
+
+  g_assert_cmpuint (first->n_orders, ==, 600);
+  g_assert_cmpuint (first->n_lines, ==, second->n_lines);
+  for (guint i = 0; i < first->n_orders; i++)
+    {
+      const KtOrder *order = &first->orders[i];
+      gint64 total = 0;
+
+      g_assert_cmpint (order->id, ==, second->orders[i].id);
+      g_assert_cmpint (order->total, ==, second->orders[i].total);
+      if (i > 0)
+        {
+          g_assert_cmpint (order->id, >, first->orders[i - 1].id);
+          g_assert_cmpint (order->created_at, >=, first->orders[i - 1].created_at);
+        }
+      for (guint l = 0; l < order->n_lines; l++)
+        total += kt_line_total (first, &first->lines[order->first_line + l]);
+      g_assert_cmpint (total, ==, order->total);
+      paid_orders += order->paid > 0;
+    }
+  g_assert_cmpuint (paid_orders, >, 500);
+
+  for (guint i = 0; i < first->n_products; i++)
+    g_assert_cmpint (kt_sandbox_data_find (first->products, first->n_products, sizeof *first->products,
+                                           first->products[i].id), ==, (int) i);
+  g_assert_cmpint (kt_sandbox_data_find (first->products, first->n_products, sizeof *first->products, 1), ==, -1);
+
+  kt_sandbox_data_free (first);
+  kt_sandbox_data_free (second);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sandbox-data/utc-offset", test_utc_offset);
+  g_test_add_func ("/sandbox-data/local-midnight", test_local_midnight);
+  g_test_add_func ("/sandbox-data/parse-time", test_parse_time);
+  g_test_add_func ("/sandbox-data/json-formats", test_json_formats);
+  g_test_add_func ("/sandbox-data/generate", test_generate);
+
+  return g_test_run ();
+}
