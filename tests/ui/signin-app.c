@@ -51,10 +51,12 @@ find_main_window (AppRun *run)
   return NULL;
 }
 
-/* Signs in on the sandbox pages of @window with the login its page shows. */
+/* Logs in on the sandbox pages of @window with the login its page shows,
+ * then presses the button @decision ("allow" or "deny"). */
 static void
-sign_in_on_pages (KtSignInWindow *window,
-                  const char     *screenshot)
+decide_on_pages (KtSignInWindow *window,
+                 const char     *screenshot,
+                 const char     *decision)
 {
   WebKitWebView *web_view = kt_sign_in_window_get_web_view (window);
   g_autofree char *email = NULL;
@@ -84,7 +86,16 @@ sign_in_on_pages (KtSignInWindow *window,
   ignored = signin_run_js (web_view, script);
   signin_wait_for_element (window, "allow");
   g_clear_pointer (&ignored, g_free);
-  ignored = signin_run_js (web_view, "document.getElementById('allow').click(); 'clicked'");
+  g_free (script);
+  script = g_strdup_printf ("document.getElementById('%s').click(); 'clicked'", decision);
+  ignored = signin_run_js (web_view, script);
+}
+
+static void
+sign_in_on_pages (KtSignInWindow *window,
+                  const char     *screenshot)
+{
+  decide_on_pages (window, screenshot, "allow");
 }
 
 static void
@@ -143,8 +154,11 @@ app_run_clear (AppRun *run)
   g_clear_pointer (&run->client_id, g_free);
 }
 
+/* Counts the keyring items of @client_id, only those of @api_uri unless
+ * it is NULL. */
 static guint
-count_keyring_items (const char *client_id)
+count_keyring_items (const char *client_id,
+                     const char *api_uri)
 {
   g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
@@ -152,6 +166,8 @@ count_keyring_items (const char *client_id)
   guint count;
 
   g_hash_table_insert (attributes, (gpointer) "client-id", (gpointer) client_id);
+  if (api_uri != NULL)
+    g_hash_table_insert (attributes, (gpointer) "api-uri", (gpointer) api_uri);
   items = secret_password_searchv_sync (kt_secret_store_get_schema (), attributes,
                                         SECRET_SEARCH_ALL, NULL, &error);
   g_assert_no_error (error);
@@ -220,7 +236,7 @@ test_demo (void)
 
   /* No keyring item of the demo client, and no accounts-file entry. */
   g_assert_nonnull (run.client_id);
-  g_assert_cmpuint (count_keyring_items (run.client_id), ==, 0);
+  g_assert_cmpuint (count_keyring_items (run.client_id, NULL), ==, 0);
   contents = read_accounts_file ();
   g_assert_null (strstr (contents, run.client_id));
 
@@ -328,30 +344,119 @@ drive_configured_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Starts a sandbox for @run and points the add-on settings at it. */
+static void
+configure_sandbox (AppRun *run)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GError) error = NULL;
+
+  run->sandbox = kt_sandbox_new ();
+  kt_sandbox_start (run->sandbox, 0, &error);
+  g_assert_no_error (error);
+
+  g_settings_set_string (settings, "client-id", kt_sandbox_get_client_id (run->sandbox));
+  g_settings_set_string (settings, "redirect-uri", kt_sandbox_get_redirect_uri (run->sandbox));
+  g_settings_set_string (settings, "authorize-uri", kt_sandbox_get_authorize_uri (run->sandbox));
+  g_settings_set_string (settings, "token-uri", kt_sandbox_get_token_uri (run->sandbox));
+  g_settings_set_string (settings, "revoke-uri", kt_sandbox_get_revoke_uri (run->sandbox));
+  g_settings_set_string (settings, "api-uri", kt_sandbox_get_api_uri (run->sandbox));
+}
+
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+toast_shown (gpointer user_data)
+{
+  AppRun *run = user_data;
+  GtkWindow *main_window = find_main_window (run);
+
+  return main_window != NULL && find_label (GTK_WIDGET (main_window), "Sign-in cancelled") != NULL;
+}
+
+static gboolean
+drive_deny_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  KtAccountStore *store = kt_application_get_account_store (run->app);
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  KtSignInWindow *window = NULL;
+  g_autofree char *path = NULL;
+
+  kt_account_store_save_client_secret_async (store, kt_sandbox_get_api_uri (run->sandbox),
+                                             kt_sandbox_get_client_id (run->sandbox),
+                                             kt_sandbox_get_client_secret (run->sandbox),
+                                             NULL, signin_result_cb, &saved);
+  signin_wait_result (&saved, "the client secret to be saved");
+  g_assert_true (kt_account_store_save_client_secret_finish (store, saved, &error));
+
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "sign-in", NULL);
+  signin_wait_until (sign_in_window_open, run, "the sign-in window of app.sign-in");
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      if (KT_IS_SIGN_IN_WINDOW (l->data))
+        window = l->data;
+    }
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  decide_on_pages (window, NULL, "deny");
+  signin_wait_until (sign_in_window_closed, &window, "the sign-in window to close after Deny");
+  signin_wait_until (toast_shown, run, "the toast “Sign-in cancelled”");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  path = signin_screenshot (GTK_WIDGET (find_main_window (run)), "signin-app-cancelled.png");
+
+  run->driven = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_deny_shows_toast (void)
+{
+  AppRun run = { 0 };
+  char *argv[] = { (char *) "kounter", NULL };
+
+  configure_sandbox (&run);
+  run_app (&run, KT_TYPE_WINDOW, drive_deny_cb, argv);
+  g_assert_cmpuint (kt_sandbox_get_counter (run.sandbox, "authorize:deny"), ==, 1);
+  g_assert_cmpuint (kt_sandbox_get_counter (run.sandbox, "token:authorization_code"), ==, 0);
+
+  app_run_clear (&run);
+}
+
 static void
 test_sign_in_configured (void)
 {
   AppRun run = { 0 };
   char *argv[] = { (char *) "kounter", NULL };
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
 
-  run.sandbox = kt_sandbox_new ();
-  kt_sandbox_start (run.sandbox, 0, &error);
-  g_assert_no_error (error);
-
-  g_settings_set_string (settings, "client-id", kt_sandbox_get_client_id (run.sandbox));
-  g_settings_set_string (settings, "redirect-uri", kt_sandbox_get_redirect_uri (run.sandbox));
-  g_settings_set_string (settings, "authorize-uri", kt_sandbox_get_authorize_uri (run.sandbox));
-  g_settings_set_string (settings, "token-uri", kt_sandbox_get_token_uri (run.sandbox));
-  g_settings_set_string (settings, "revoke-uri", kt_sandbox_get_revoke_uri (run.sandbox));
-  g_settings_set_string (settings, "api-uri", kt_sandbox_get_api_uri (run.sandbox));
-
+  configure_sandbox (&run);
   run_app (&run, KT_TYPE_WINDOW, drive_configured_cb, argv);
 
   /* The account item and the client secret item, both in the keyring. */
-  g_assert_cmpuint (count_keyring_items (kt_sandbox_get_client_id (run.sandbox)), ==, 2);
+  g_assert_cmpuint (count_keyring_items (kt_sandbox_get_client_id (run.sandbox),
+                                         kt_sandbox_get_api_uri (run.sandbox)), ==, 2);
   contents = read_accounts_file ();
   g_assert_nonnull (strstr (contents, kt_sandbox_get_company_name (run.sandbox)));
   g_assert_null (strstr (contents, kt_sandbox_get_client_secret (run.sandbox)));
@@ -367,6 +472,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/signin-app/demo", test_demo);
   g_test_add_func ("/signin-app/sign-in-needs-client-id", test_sign_in_needs_client_id);
+  g_test_add_func ("/signin-app/deny-shows-toast", test_deny_shows_toast);
   g_test_add_func ("/signin-app/sign-in-configured", test_sign_in_configured);
 
   return g_test_run ();
