@@ -17,6 +17,7 @@
 
 typedef struct
 {
+  KtResourceView *view;
   gint64 last;
   gint64 max_gap;
   GArray *gaps;          /* gint64 microseconds between probe runs */
@@ -34,6 +35,9 @@ on_probe_cb (gpointer data)
 
       g_array_append_val (probe->gaps, gap);
       probe->max_gap = MAX (probe->max_gap, gap);
+      if (gap > 20000 && probe->view != NULL)
+        g_print ("gap of %.1f ms with %u rows loaded\n", gap / 1000.0,
+                 kt_resource_view_get_rows_loaded (probe->view));
     }
   probe->last = now;
 
@@ -107,7 +111,7 @@ main (int   argc,
   g_autoptr(KtAccount) account = NULL;
   g_autoptr(KtOAuthConfig) config = NULL;
   g_autoptr(GError) error = NULL;
-  StallProbe probe = { 0, 0, NULL };
+  StallProbe probe = { NULL, 0, 0, NULL };
   GdkFrameClock *frame_clock;
   GtkWidget *window;
   KtResourceView *view;
@@ -149,6 +153,7 @@ main (int   argc,
 
   /* Loading: a probe that should run every millisecond records the gaps. */
   probe.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  probe.view = view;
   probe_id = g_timeout_add_full (G_PRIORITY_HIGH, 1, on_probe_cb, &probe, NULL);
   load_start = g_get_monotonic_time ();
   kt_resource_view_ensure_loaded (view);

@@ -140,27 +140,30 @@ kt_resource_view_get_sorter (KtResourceView *self)
 
 /* Cells */
 
+/* Cells are GtkInscription, which GTK 4.8 added for list cells: it skips
+ * the label's size negotiation, which counts when a search replaces every
+ * visible row. */
 static void
 on_cell_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   KtColumnData             *data)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = gtk_inscription_new (NULL);
 
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), kind_is_numeric (data->kind) ? 10 : 16);
 
   if (kind_is_numeric (data->kind))
     {
-      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
-      gtk_widget_add_css_class (label, "numeric");
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
+      gtk_widget_add_css_class (cell, "numeric");
     }
   else
     {
-      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 0.0);
     }
 
-  gtk_list_item_set_child (item, label);
+  gtk_list_item_set_child (item, cell);
 }
 
 static void
@@ -170,12 +173,12 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
 {
   KtResourceView *self = data->view;
   KtRow *row = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkWidget *cell = gtk_list_item_get_child (item);
   g_autofree char *text = NULL;
 
   text = kt_format_value (data->kind, kt_row_get_value (row, data->column),
                           kt_account_get_currency (self->account), self->tz);
-  gtk_label_set_label (GTK_LABEL (label), text);
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
 }
 
 static int
