@@ -644,8 +644,16 @@ kt_sandbox_set_property (GObject      *object,
   KtSandbox *self = KT_SANDBOX (object);
 
   if (self->thread != NULL)
-    g_warning ("Property “%s” set while the sandbox runs; restart it for the change to apply",
-               pspec->name);
+    {
+      /* The server thread reads the data without a lock, so it must not change under it. */
+      if (prop_id == PROP_SEED || prop_id == PROP_SCALE)
+        {
+          g_warning ("Property “%s” cannot change while the sandbox runs; stop it first", pspec->name);
+          return;
+        }
+      g_warning ("Property “%s” set while the sandbox runs; restart it for the change to apply",
+                 pspec->name);
+    }
 
   switch (prop_id)
     {
