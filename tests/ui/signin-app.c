@@ -210,14 +210,7 @@ drive_demo_cb (gpointer user_data)
   main_window = find_main_window (run);
   g_assert_nonnull (main_window);
   g_assert_true (kt_window_get_account (KT_WINDOW (main_window)) == account);
-  if (g_getenv ("KT_DEMO_MAIN_SCREENSHOT") != NULL)
-    {
-      /* TODO: laying out the main window right after it switches from the
-       * welcome page to a company fails with GTK criticals about negative
-       * widths in the detail flap. Take this screenshot by default once
-       * that is fixed. */
-      path = signin_screenshot (GTK_WIDGET (main_window), "signin-demo-main.png");
-    }
+  path = signin_screenshot (GTK_WIDGET (main_window), "signin-demo-main.png");
 
   run->driven = TRUE;
   g_application_quit (G_APPLICATION (run->app));
