@@ -52,6 +52,7 @@ struct _KtLoader
   double estimated_seconds;
 
   gulong spent_handler;
+  gulong queued_handler;
 };
 
 G_DEFINE_FINAL_TYPE (KtLoader, kt_loader, G_TYPE_OBJECT)
@@ -124,8 +125,11 @@ update_waiting (KtLoader *self)
 {
   KtRateLimit *rate_limit = kt_account_get_rate_limit (self->account);
 
+  /* NOTE: a queue that is not empty may hold another view's requests
+   * only; the budget does not tell whose they are. */
   set_boolean (self, &self->waiting,
-               self->loading && kt_rate_limit_get_spent (rate_limit),
+               self->loading
+               && (kt_rate_limit_get_spent (rate_limit) || kt_rate_limit_get_queued (rate_limit) > 0),
                PROP_WAITING);
 }
 
@@ -162,7 +166,7 @@ update_estimate (KtLoader *self)
 }
 
 static void
-on_spent_changed_cb (KtLoader *self)
+on_budget_changed_cb (KtLoader *self)
 {
   update_waiting (self);
 }
@@ -555,6 +559,8 @@ kt_loader_dispose (GObject *object)
 
   if (self->spent_handler != 0)
     g_clear_signal_handler (&self->spent_handler, kt_account_get_rate_limit (self->account));
+  if (self->queued_handler != 0)
+    g_clear_signal_handler (&self->queued_handler, kt_account_get_rate_limit (self->account));
   g_clear_object (&self->client);
   g_clear_object (&self->account);
   g_clear_object (&self->model);
@@ -672,8 +678,11 @@ kt_loader_new (KtClient   *client,
   self->path = g_strdup (path);
   self->model = g_object_ref (model);
   self->spent_handler = g_signal_connect_object (kt_account_get_rate_limit (account), "notify::spent",
-                                                 G_CALLBACK (on_spent_changed_cb), self,
+                                                 G_CALLBACK (on_budget_changed_cb), self,
                                                  G_CONNECT_SWAPPED);
+  self->queued_handler = g_signal_connect_object (kt_account_get_rate_limit (account), "notify::queued",
+                                                  G_CALLBACK (on_budget_changed_cb), self,
+                                                  G_CONNECT_SWAPPED);
 
   return self;
 }

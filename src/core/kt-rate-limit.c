@@ -56,6 +56,7 @@ struct _KtRateLimit
   gint64 reset_margin;
   double window_seconds;
   guint bare_429_streak;
+  guint recorded;
 
   GQueue interactive;
   GQueue bulk;
@@ -78,6 +79,7 @@ enum {
   PROP_RESERVE,
   PROP_RESET_MARGIN,
   PROP_WINDOW_SECONDS,
+  PROP_RECORDED,
   N_PROPS
 };
 
@@ -547,6 +549,10 @@ kt_rate_limit_get_property (GObject    *object,
       g_value_set_double (value, self->window_seconds);
       break;
 
+    case PROP_RECORDED:
+      g_value_set_uint (value, self->recorded);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -618,6 +624,11 @@ kt_rate_limit_class_init (KtRateLimitClass *klass)
   /* The window length seen from the headers, in seconds; 60 until seen. */
   properties[PROP_WINDOW_SECONDS] =
     g_param_spec_double ("window-seconds", NULL, NULL, 0, G_MAXDOUBLE, 60, read_flags);
+
+  /* Responses recorded so far; notified with each, so a history view can
+   * bind to it and call kt_rate_limit_get_history(). */
+  properties[PROP_RECORDED] =
+    g_param_spec_uint ("recorded", NULL, NULL, 0, G_MAXUINT, 0, read_flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -989,7 +1000,11 @@ kt_rate_limit_update (KtRateLimit        *self,
 
   self->remaining = MIN (self->remaining, self->limit);
 
+  self->recorded++;
+  g_object_freeze_notify (G_OBJECT (self));
   notify_changes (self, &before);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDED]);
+  g_object_thaw_notify (G_OBJECT (self));
   g_signal_emit (self, signals[REQUEST_RECORDED], 0, status, 1);
 
   schedule_idle (self);

@@ -27,7 +27,8 @@ G_DECLARE_FINAL_TYPE (KtRateLimit, kt_rate_limit, KT, RATE_LIMIT, GObject)
  *   microseconds, 0 when unknown), "queued" (guint, requests waiting for a
  *   slot), "in-flight" (guint), "known" (gboolean, a header has been seen),
  *   "spent" (gboolean, remaining is 0 and the reset is in the future),
- *   "window-seconds" (double, the window length seen, 60 until seen).
+ *   "window-seconds" (double, the window length seen, 60 until seen),
+ *   "recorded" (guint, responses recorded, for views of the history).
  * Settable: "reserve" (guint, requests of a window that bulk loads leave
  *   to interactive ones, by default a tenth of the limit; bulk loads may
  *   use them in the last tenth of the window), "reset-margin" (double,

@@ -205,6 +205,8 @@ test_history (void)
   g_assert_cmpuint (g_array_index (history, guint, 5), ==, 3);
   g_assert_cmpuint (g_array_index (history, guint, 0), ==, 0);
   g_assert_cmpuint (recorded, ==, 3);
+  g_object_get (rate_limit, "recorded", &recorded, NULL);
+  g_assert_cmpuint (recorded, ==, 3);
 }
 
 static void

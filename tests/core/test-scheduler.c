@@ -49,6 +49,18 @@ load_finish (Load       *load,
 }
 
 static void
+on_waiting_cb (KtLoader   *loader,
+               GParamSpec *pspec,
+               guint      *waited)
+{
+  gboolean waiting = FALSE;
+
+  g_object_get (loader, "waiting", &waiting, NULL);
+  if (waiting)
+    (*waited)++;
+}
+
+static void
 test_bulk_and_interactive (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL,
@@ -60,10 +72,14 @@ test_bulk_and_interactive (void)
                                            kt_sandbox_get_company_id (sandbox));
   const char *resources[] = { "orders", "customers", "products" };
   Load loads[3];
+  guint waited = 0;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (loads); i++)
-    load_start (&loads[i], sandbox, client, account, resources[i]);
+    {
+      load_start (&loads[i], sandbox, client, account, resources[i]);
+      g_signal_connect (loads[i].loader, "notify::waiting", G_CALLBACK (on_waiting_cb), &waited);
+    }
 
   /* Interactive requests while the three lists load. */
   for (i = 0; i < 8; i++)
@@ -80,6 +96,8 @@ test_bulk_and_interactive (void)
   for (i = 0; i < G_N_ELEMENTS (loads); i++)
     load_finish (&loads[i], sandbox, resources[i]);
 
+  /* 48 requests at 30 a window: the loads had to wait, and said so. */
+  g_assert_cmpuint (waited, >, 0);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==, 0);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), >, 30);
 }
