@@ -13,8 +13,9 @@ typedef struct
   const char *symbol;
 } KtCurrencySymbol;
 
-/* Symbols of the currencies of the markets Kounta sells in, and a few
- * common ones; other codes are written before the amount. */
+/* Symbols of the currencies of Australia, New Zealand and the UK, where
+ * Kounta is sold, and a few common ones. Other codes are written before
+ * the amount. */
 static const KtCurrencySymbol currency_symbols[] = {
   { "AUD", "$" },
   { "NZD", "$" },
@@ -70,8 +71,8 @@ kt_format_money (const char *value,
   if (!parse_number (value, &amount))
     return NULL;
 
-  /* Written with a dot as decimal separator, as Kounta's own receipts do;
-   * NOTE: the user's locale grouping is not applied. */
+  /* NOTE: amounts are written with a dot and no grouping, whatever the
+   * user's locale. */
   g_ascii_formatd (digits, sizeof digits, "%.2f", ABS (amount));
   symbol = lookup_symbol (currency);
 

@@ -1146,9 +1146,9 @@ kt_resource_view_new (KtClient         *client,
   self->row_model = kt_row_model_new (resource);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->row_model)),
                                               g_object_ref (kt_resource_view_get_sorter (self)));
-  /* NOTE: a GtkFilterListModel with a GtkCustomFilter took 60–200 ms a
-   * keystroke over 100,000 rows (bench/ui-browse.c); this model keeps the
-   * casefolded text per row and spares unchanged rows. */
+  /* A GtkFilterListModel with a GtkCustomFilter took 60 to 200 ms a
+   * keystroke over 100,000 rows (bench/ui-browse.c). This model keeps each
+   * row's casefolded text and spares unchanged rows. */
   self->search_model = kt_search_model_new (G_LIST_MODEL (self->sort_model), resource);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->search_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
@@ -1434,8 +1434,8 @@ kt_resource_view_get_waiting (KtResourceView *self)
 
   g_object_get (self->loader, "waiting", &waiting, NULL);
 
-  /* The loader counts only a spent budget as waiting; a bulk load also
-   * waits while the reserve for interactive requests holds it back. */
+  /* The loader counts only a spent budget as waiting. A bulk load also
+   * waits while the reserve for interactive requests keeps it back. */
   return waiting || kt_rate_limit_get_queued (kt_account_get_rate_limit (self->account)) > 0;
 }
 

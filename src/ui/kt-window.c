@@ -139,9 +139,8 @@ build_record_path (KtWindow         *self,
 }
 
 /* The detail pane sits beside the list, or, in a narrow window, replaces
- * it until the back button returns. An AdwFlap did this before, but
- * libadwaita 1.2's flap sometimes allocated the list a width of INT_MIN
- * when it first appeared. */
+ * it until Back. It is not an AdwFlap because libadwaita 1.2's flap
+ * sometimes allocated the list a width of INT_MIN when it first opened. */
 static void
 set_details_shown (KtWindow *self,
                    gboolean  shown)
@@ -347,7 +346,7 @@ on_record_fetched_cb (GObject      *source,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      const char *reason = error != NULL ? error->message : _("The answer is not a JSON object.");
+      const char *reason = error != NULL ? error->message : _("The response is not a JSON object.");
 
       g_warning ("Fetching a record of %s failed: %s", resource->id, reason);
       if (mode == FETCH_FULL_RECORD)

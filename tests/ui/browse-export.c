@@ -168,7 +168,7 @@ test_csv_round_trip (void)
   csv = kt_export_to_csv (rows, resource);
   check_csv_matches_rows (csv, rows, resource);
 
-  /* The file written by the export action holds the same text. */
+  /* The file written by the export action contains the same text. */
   path = g_build_filename (g_get_tmp_dir (), "products.csv", NULL);
   file = g_file_new_for_path (path);
   kt_export_write_async (rows, resource, "csv", file, NULL, on_written_cb, &write);

@@ -29,8 +29,8 @@ void        browse_fixture_setup     (BrowseFixture *fixture,
                                       double         rate_window,
                                       guint          basic_limit);
 void        browse_fixture_teardown  (BrowseFixture *fixture);
-/* Run the main loop until @condition holds or @timeout_seconds pass.
- * Returns whether it holds. */
+/* Run the main loop until @condition returns TRUE or @timeout_seconds
+ * pass. Returns the last result of @condition. */
 gboolean    browse_wait_until        (BrowseCondition condition,
                                       gpointer       data,
                                       guint          timeout_seconds);

@@ -141,7 +141,7 @@ test_redirect_counts_two (void)
   g_assert_true (browse_wait_until (async_done, &async, 20));
   g_assert_no_error (async.error);
 
-  /* companies/me answers 302, and following it is a second request. */
+  /* companies/me returns 302, and following it is a second request. */
   g_assert_cmpuint (g_list_model_get_n_items (exchanges), ==, 2);
   redirect = g_list_model_get_item (exchanges, 0);
   company = g_list_model_get_item (exchanges, 1);
@@ -278,7 +278,7 @@ test_load_all_waits (void)
   guint n_exchanges;
   guint requests = 0;
 
-  /* Twenty pages of customers need two full windows of this budget. */
+  /* Twenty pages of customers need more than one window of this budget. */
   g_assert_cmpuint (expected_rows / 100, >, TEST_LIMIT);
 
   kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));

@@ -70,7 +70,7 @@ new_window_with_account (KtAccountStore **store_out)
   browse_spin (300);
 
   /* As the application does at start: read the saved accounts, which
-   * also finds out whether a keyring answers. */
+   * also finds out whether a keyring responds. */
   kt_account_store_load_async (store, NULL, on_loaded_cb, &loaded);
   g_assert_true (browse_wait_until (async_done, &loaded, 20));
   g_assert_no_error (loaded.error);
@@ -110,7 +110,7 @@ test_keyring_banner (void)
   KtWindow *window = new_window_with_account (&store);
   const char *message = kt_account_store_get_keyring_message (store);
 
-  /* Run with kt-test-env --keyring=none: no Secret Service answers. */
+  /* Run with kt-test-env --keyring=none: no Secret Service responds. */
   g_assert_nonnull (message);
   g_assert_cmpstr (kt_window_get_banner_text (window), ==, message);
   browse_save_screenshot (GTK_WIDGET (window), "browse-keyring-banner");

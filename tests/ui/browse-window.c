@@ -407,7 +407,7 @@ test_screenshots_narrow_and_dark (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   browse_spin (500);
   browse_save_screenshot (GTK_WIDGET (window), "browse-narrow-list");
-  /* The lists' leaflet holds the leaflet of list and record. */
+  /* The leaflet of sidebar and lists contains the leaflet of list and record. */
   inner = gtk_widget_get_ancestor (GTK_WIDGET (kt_window_get_detail_pane (window)), ADW_TYPE_LEAFLET);
   outer = gtk_widget_get_ancestor (gtk_widget_get_parent (inner), ADW_TYPE_LEAFLET);
   g_assert_true (adw_leaflet_get_folded (ADW_LEAFLET (outer)));
