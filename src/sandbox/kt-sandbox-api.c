@@ -510,9 +510,30 @@ parse_money_filter (KtRequest  *req,
   return TRUE;
 }
 
+/* Unix time of the next local midnight after the date @text, or G_MININT64. */
+static gint64
+next_midnight (const char *text)
+{
+  int year, month, day;
+  GDate date;
+
+  if (sscanf (text, "%4d-%2d-%2d", &year, &month, &day) != 3 || !g_date_valid_dmy (day, month, year))
+    return G_MININT64;
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, day, month, year);
+  g_date_add_days (&date, 1);
+  return kt_sandbox_local_midnight (g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date));
+}
+
+/*
+ * Reads a created_* filter. A bare date stands for its whole local day:
+ * with @day_end (for lte and gt) it ends the day, so created_lte=2026-03-31
+ * includes the 31st and created_gt=2026-03-31 starts on 1 April.
+ */
 static gboolean
 parse_time_filter (KtRequest  *req,
                    const char *name,
+                   gboolean    day_end,
                    gint64     *time)
 {
   const char *text = query_value (req, name);
@@ -520,6 +541,12 @@ parse_time_filter (KtRequest  *req,
   if (text == NULL)
     return TRUE;
   *time = kt_sandbox_parse_time (text);
+  if (*time != G_MININT64 && day_end && strlen (text) == 10)
+    {
+      gint64 next = next_midnight (text);
+
+      *time = next != G_MININT64 ? next - 1 : G_MININT64;
+    }
   if (*time == G_MININT64)
     {
       bad_filter (req, name, text);
@@ -549,10 +576,10 @@ list_orders (Route            *route,
   gint64 value_lte = G_MAXINT64, value_lt = G_MAXINT64;
   g_autoptr(GArray) rows = NULL;
 
-  if (!parse_time_filter (req, "created_gte", &created_gte)
-      || !parse_time_filter (req, "created_gt", &created_gt)
-      || !parse_time_filter (req, "created_lte", &created_lte)
-      || !parse_time_filter (req, "created_lt", &created_lt)
+  if (!parse_time_filter (req, "created_gte", FALSE, &created_gte)
+      || !parse_time_filter (req, "created_gt", TRUE, &created_gt)
+      || !parse_time_filter (req, "created_lte", TRUE, &created_lte)
+      || !parse_time_filter (req, "created_lt", FALSE, &created_lt)
       || !parse_money_filter (req, "value_gte", &value_gte)
       || !parse_money_filter (req, "value_gt", &value_gt)
       || !parse_money_filter (req, "value_lte", &value_lte)

@@ -471,6 +471,7 @@ test_orders_created_range (Fixture       *fixture,
 {
   g_autoptr(GPtrArray) all = fetch_all (fixture, "orders.json");
   g_autoptr(GPtrArray) march = fetch_all (fixture, "orders.json?created_gte=2026-03-01&created_lt=2026-04-01");
+  g_autoptr(GPtrArray) march_days = fetch_all (fixture, "orders.json?created_gt=2026-02-28&created_lte=2026-03-31");
   g_autoptr(GPtrArray) utc = fetch_all (fixture, "orders.json?created_gt=2026-03-01T00:00:00Z&created_lte=2026-03-02T00:00:00Z");
   g_autoptr(JsonNode) bad = get_json (fixture, "orders.json?created_gte=yesterday", 400);
   guint expected = 0;
@@ -485,6 +486,9 @@ test_orders_created_range (Fixture       *fixture,
     }
   g_assert_cmpuint (march->len, ==, expected);
   g_assert_cmpuint (march->len, >, 0);
+
+  /* A bare date stands for its whole day in lte and gt too. */
+  g_assert_cmpuint (march_days->len, ==, expected);
   for (guint i = 0; i < utc->len; i++)
     {
       const char *created = json_object_get_string_member (json_node_get_object (utc->pdata[i]), "created_at");
