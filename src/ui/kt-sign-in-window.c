@@ -19,6 +19,7 @@ struct _KtSignInWindow
   GtkLabel *security_details;
   GtkLabel *security_title;
   GtkStack *stack;
+  AdwToastOverlay *toast_overlay;
   GtkBox *web_box;
   AdwStatusPage *working_page;
 
@@ -514,9 +515,18 @@ on_decide_policy_cb (WebKitWebView            *web_view,
           webkit_navigation_action_is_redirect (action))
         {
           g_autofree char *host = dup_host (uri);
+          g_autofree char *message = NULL;
+          AdwToast *toast;
 
           g_debug ("Opening a page of %s in the default browser", host);
           g_signal_emit (self, signals[OPEN_EXTERNAL], 0, uri);
+
+          /* A toast has room for one short line. Hosts that must load
+           * here go into the extra sign-in hosts of Preferences. */
+          message = g_strdup_printf (_("Opened %s in your browser"), host);
+          toast = adw_toast_new (message);
+          adw_toast_set_timeout (toast, 10);
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
         }
       else
         {
@@ -803,6 +813,7 @@ kt_sign_in_window_class_init (KtSignInWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, security_details);
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, security_title);
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, web_box);
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, working_page);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked_cb);

@@ -263,6 +263,26 @@ test_deny (void)
   outcome_clear (&outcome);
 }
 
+static GtkWidget *
+find_label_containing (GtkWidget  *widget,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 test_other_host (void)
 {
@@ -270,6 +290,7 @@ test_other_host (void)
   KtSignInWindow *window;
   g_autofree char *before = NULL;
   g_autofree char *href = NULL;
+  g_autofree char *path = NULL;
 
   window = open_window (&outcome);
   signin_wait_for_element (window, "forgot-password");
@@ -286,6 +307,8 @@ test_other_host (void)
   g_assert_cmpstr (g_ptr_array_index (outcome.external_uris, 0), ==, href);
   g_assert_cmpstr (webkit_web_view_get_uri (kt_sign_in_window_get_web_view (window)), ==, before);
   g_assert_cmpint (kt_sign_in_window_get_status (window), ==, KT_SIGN_IN_STATUS_PAGE);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "Opened www.example.com in your browser"));
+  path = signin_screenshot (GTK_WIDGET (window), "signin-other-host.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_true (outcome.destroyed);
