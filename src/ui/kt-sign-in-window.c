@@ -507,7 +507,11 @@ on_decide_policy_cb (WebKitWebView            *web_view,
       webkit_policy_decision_ignore (decision);
 
       /* Only navigations the user or the server started go to the
-       * browser; a script loading frames of other hosts is only blocked. */
+       * browser, and a script loading frames of other hosts is only
+       * blocked. NOTE: the navigation action of WebKitGTK 6.0 does not say
+       * whether it targets the main frame, so a frame of another host (a
+       * CAPTCHA, say) is blocked too unless its host is an extra sign-in
+       * host. */
       if (type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION ||
           navigation_type == WEBKIT_NAVIGATION_TYPE_LINK_CLICKED ||
           navigation_type == WEBKIT_NAVIGATION_TYPE_FORM_SUBMITTED ||
