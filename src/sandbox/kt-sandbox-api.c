@@ -96,7 +96,7 @@ query_value (KtRequest  *req,
 
 static void
 respond_object (KtRequest *req,
-               GString   *body)
+                GString   *body)
 {
   kt_request_set_body (req, SOUP_STATUS_OK, "application/json; charset=utf-8", body);
 }
@@ -163,10 +163,6 @@ next_page_url (KtRequest  *req,
   return g_string_free (url, FALSE);
 }
 
-/*
- * Sends one page of @rows (indexes into a table sorted by id). Rows
- * past the last page give an empty array.
- */
 /* Row @i of a list: an index from @rows, or @i itself when @rows is NULL. */
 static inline guint
 row_at (GArray *rows,
@@ -175,13 +171,18 @@ row_at (GArray *rows,
   return rows != NULL ? g_array_index (rows, guint, i) : i;
 }
 
+/*
+ * Sends one page of @n_rows rows: @rows holds indexes into a table sorted
+ * by id, or is NULL for the whole table. Rows past the last page give an
+ * empty array.
+ */
 static void
 respond_list_of (Route     *route,
-                GArray    *rows,
-                guint      n_rows,
-                RowId      row_id,
-                RenderRow  render,
-                gpointer   user_data)
+                 GArray    *rows,
+                 guint      n_rows,
+                 RowId      row_id,
+                 RenderRow  render,
+                 gpointer   user_data)
 {
   KtRequest *req = route->req;
   guint page_size = req->sandbox->page_size;
@@ -287,20 +288,20 @@ respond_list_of (Route     *route,
 /* Sends one page of every row of a table of @n_rows. */
 static void
 respond_table (Route     *route,
-              guint      n_rows,
-              RowId      row_id,
-              RenderRow  render,
-              gpointer   user_data)
+               guint      n_rows,
+               RowId      row_id,
+               RenderRow  render,
+               gpointer   user_data)
 {
   respond_list_of (route, NULL, n_rows, row_id, render, user_data);
 }
 
 static void
 respond_list (Route     *route,
-             GArray    *rows,
-             RowId      row_id,
-             RenderRow  render,
-             gpointer   user_data)
+              GArray    *rows,
+              RowId      row_id,
+              RenderRow  render,
+              gpointer   user_data)
 {
   respond_list_of (route, rows, rows->len, row_id, render, user_data);
 }

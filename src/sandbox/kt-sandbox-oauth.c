@@ -489,9 +489,9 @@ check_client (KtRequest  *req,
 /* Issues an access token for @grant and sends the token response. */
 static void
 respond_tokens (KtRequest  *req,
-               KtGrant    *grant,
-               const char *refresh_token,
-               gboolean    is_refresh)
+                KtGrant    *grant,
+                const char *refresh_token,
+                gboolean    is_refresh)
 {
   KtSandbox *self = req->sandbox;
   KtAccessToken *entry = g_new0 (KtAccessToken, 1);

@@ -141,7 +141,7 @@ void      kt_sandbox_oauth_revoke_all   (KtSandbox  *self);
 gboolean  kt_sandbox_rate_charge        (KtRequest  *req,
                                          const char *bucket_key,
                                          guint       limit);
-void      kt_sandbox_rate_respond_bare   (KtRequest  *req);
+void      kt_sandbox_rate_respond_bare  (KtRequest  *req);
 
 /* kt-sandbox-api.c */
 void      kt_sandbox_handle_api         (KtRequest  *req,

@@ -48,7 +48,7 @@ set_limit_headers (KtRequest *req,
 /* Sends 429 in the configured form; @seconds_left < 0 leaves Retry-After out. */
 static void
 respond_limit_exceeded (KtRequest *req,
-                       gint64     seconds_left)
+                        gint64     seconds_left)
 {
   KtSandbox *self = req->sandbox;
 
