@@ -124,9 +124,8 @@ on_signed_in_cb (GtkWindow     *window,
   g_autofree char *message = NULL;
 
   message = g_strdup_printf (_("Signed in to %s"), kt_account_get_company_name (account));
-  if (KT_IS_WINDOW (main))
-    if (kt_window_get_account (KT_WINDOW (main)) != account)
-      kt_window_show_account (KT_WINDOW (main), account);
+  if (KT_IS_WINDOW (main) && kt_window_get_account (KT_WINDOW (main)) != account)
+    kt_window_show_account (KT_WINDOW (main), account);
   show_toast (self, message);
 }
 
