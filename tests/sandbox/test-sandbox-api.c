@@ -171,6 +171,22 @@ test_not_found (Fixture       *fixture,
 }
 
 static void
+test_methods (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autofree char *uri = kt_test_api (fixture->sandbox, "products.json");
+  g_autoptr(KtResponse) post = kt_test_request (fixture->session, "POST", uri, fixture->basic, "name=x", NULL);
+  g_autoptr(KtResponse) head = kt_test_request (fixture->session, "HEAD", uri, fixture->basic, NULL, NULL);
+  g_autoptr(JsonNode) node = kt_response_json (post);
+
+  g_assert_cmpuint (post->status, ==, 405);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error"), ==, "invalid_request");
+  g_assert_cmpuint (head->status, ==, 200);
+  g_assert_cmpuint (head->length, ==, 0);
+  g_assert_nonnull (kt_response_header (head, "X-Pages"));
+}
+
+static void
 test_list_counts (Fixture       *fixture,
                   gconstpointer  user_data)
 {
@@ -244,6 +260,17 @@ test_paging_x_page (Fixture       *fixture,
   /* 150 customers, 7 a page. */
   g_assert_cmpint (pages, ==, 22);
   g_assert_cmpuint (rows, ==, 150);
+
+  /* Past the last page: an empty array and no next page. */
+  {
+    const char *const past[] = { "X-Page", "22", NULL };
+    g_autoptr(KtResponse) response = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL, past);
+    g_autoptr(JsonNode) node = kt_response_json (response);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, 0);
+    g_assert_cmpint (kt_response_header_int (response, "X-Pages"), ==, 22);
+    g_assert_null (kt_response_header (response, "X-Next-Page"));
+  }
 }
 
 static void
@@ -914,6 +941,7 @@ main (int   argc,
   ADD ("/sandbox-api/accept", test_accept);
   ADD ("/sandbox-api/other-company", test_other_company);
   ADD ("/sandbox-api/not-found", test_not_found);
+  ADD ("/sandbox-api/methods", test_methods);
   ADD ("/sandbox-api/list-counts", test_list_counts);
   ADD_PAGED ("/sandbox-api/paging-x-page", test_paging_x_page);
   ADD_PAGED ("/sandbox-api/paging-next-page", test_paging_next_page);
