@@ -1139,6 +1139,14 @@ api_request_start (GTask *task)
       return;
     }
 
+  /* A refresh under way means the current token was just rejected: wait
+   * for the new one instead of spending a request on the old. */
+  if (g_hash_table_contains (self->refreshes, request->account))
+    {
+      kt_client_refresh_async (self, request->account, NULL, on_refreshed_for_request_cb, task);
+      return;
+    }
+
   api_request_acquire (task);
 }
 

@@ -329,6 +329,38 @@ test_concurrent_401 (void)
 }
 
 static void
+test_waits_for_refresh (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_sign_in (sandbox, client);
+  g_autoptr(GAsyncResult) revoked = NULL;
+  g_autoptr(GAsyncResult) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtResponse) response = NULL;
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
+                                           kt_account_get_company_id (account));
+
+  kt_client_revoke_async (client, kt_account_get_config (account),
+                          kt_account_get_token (account)->access_token, NULL,
+                          kt_core_test_store_result, &revoked);
+  kt_core_test_wait (&revoked);
+  g_assert_true (kt_client_revoke_finish (client, revoked, &error));
+
+  /* A request made while a refresh is under way goes out with the new
+   * token: the old one is never sent again. */
+  kt_client_refresh_async (client, account, NULL, kt_core_test_store_result, &refreshed);
+  response = kt_core_test_get (client, account, path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_response_get_status (response), ==, 200);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:401"), ==, 0);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:refresh_token"), ==, 1);
+  kt_core_test_wait (&refreshed);
+  g_assert_true (kt_client_refresh_finish (client, refreshed, &error));
+}
+
+static void
 test_invalid_no_refresh (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
@@ -587,6 +619,7 @@ main (int   argc,
   g_test_add_func ("/client/concurrent-refresh-ten", test_concurrent_refresh_ten);
   g_test_add_func ("/client/401-refreshes-once", test_401_refreshes_once);
   g_test_add_func ("/client/concurrent-401", test_concurrent_401);
+  g_test_add_func ("/client/waits-for-refresh", test_waits_for_refresh);
   g_test_add_func ("/client/invalid-no-refresh", test_invalid_no_refresh);
   g_test_add_func ("/client/revoke", test_revoke);
   g_test_add_func ("/client/revoked-refresh-fault", test_revoked_refresh_fault);
