@@ -208,6 +208,7 @@ typedef struct
   guint attempts;
   guint waits_429;
   gboolean refreshed;
+  gboolean sent_credentials;
   guint token_serial;
   gboolean holds_slot;
   SoupMessage *message;
@@ -951,6 +952,7 @@ on_api_sent_cb (GObject      *source,
     }
 
   if (status == SOUP_STATUS_UNAUTHORIZED
+      && request->sent_credentials
       && kt_account_get_kind (request->account) == KT_AUTH_KIND_OAUTH
       && !request->refreshed)
     {
@@ -972,7 +974,9 @@ on_api_sent_cb (GObject      *source,
       return;
     }
 
-  if (status == SOUP_STATUS_UNAUTHORIZED)
+  /* Only a 401 to the account's own credentials asks for a new sign-in;
+   * another origin never received them. */
+  if (status == SOUP_STATUS_UNAUTHORIZED && request->sent_credentials)
     {
       GError *unauthorized = status_error (request->method, request->uri, status,
                                            soup_message_get_reason_phrase (request->message));
@@ -1045,6 +1049,7 @@ api_request_send (GTask *task)
     }
   soup_message_headers_replace (headers, "Accept", "application/json");
 
+  request->sent_credentials = FALSE;
   if (same_origin (config->api_uri, request->uri))
     {
       g_autofree char *authorization = kt_account_dup_authorization (request->account);
@@ -1053,6 +1058,7 @@ api_request_send (GTask *task)
         {
           soup_message_headers_replace (headers, "Authorization", authorization);
           explicit_bzero (authorization, strlen (authorization));
+          request->sent_credentials = TRUE;
         }
       request->token_serial = kt_account_get_token_serial (request->account);
     }

@@ -531,7 +531,9 @@ test_other_origin (void)
   g_autoptr(KtResponse) response = NULL;
   g_autoptr(KtExchange) exchange = NULL;
   g_autofree char *uri = g_strconcat (kt_sandbox_get_api_uri (other), "companies/me", NULL);
+  guint sign_in_required = 0;
 
+  g_signal_connect (account, "sign-in-required", G_CALLBACK (on_sign_in_required_cb), &sign_in_required);
   response = kt_core_test_get (client, account, uri, &error);
 
   /* Sent without credentials, the other server refuses. */
@@ -540,6 +542,8 @@ test_other_origin (void)
   exchange = g_list_model_get_item (kt_account_get_exchanges (account), 0);
   g_assert_false (headers_contain (kt_exchange_get_request_headers (exchange), "Authorization"));
   g_assert_cmpuint (kt_exchange_get_status (exchange), ==, 401);
+  /* The account's own credentials were not rejected. */
+  g_assert_cmpuint (sign_in_required, ==, 0);
 }
 
 static void
