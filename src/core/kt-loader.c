@@ -332,6 +332,10 @@ advance (KtLoader   *self,
   const char *pages = soup_message_headers_get_one (headers, "X-Pages");
   guint64 number;
 
+  /* X-Pages gives the total even when the pages are linked. */
+  if (pages != NULL && g_ascii_string_to_unsigned (pages, 10, 0, G_MAXUINT, &number, NULL))
+    set_uint (self, &self->pages_total, (guint) number, PROP_PAGES_TOTAL);
+
   if (next_link != NULL)
     {
       g_autofree char *trimmed = g_strstrip (g_strdup (next_link));

@@ -264,6 +264,8 @@ test_next_link (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
   g_assert_true (kt_loader_get_has_more (loader));
+  g_object_get (loader, "pages-total", &total, NULL);
+  g_assert_cmpuint (total, ==, (orders + 49) / 50);
 
   g_assert_true (load_all (loader, &error));
   g_assert_no_error (error);
