@@ -199,6 +199,7 @@ typedef struct
   KtAccount *account;
   KtRateLimit *rate_limit;
   char *method;
+  char *first_method;
   char *first_uri;
   char *uri;
   SoupMessageHeaders *extra_headers;
@@ -250,6 +251,7 @@ api_request_free (ApiRequest *request)
   g_clear_object (&request->account);
   g_clear_object (&request->rate_limit);
   g_free (request->method);
+  g_free (request->first_method);
   g_free (request->first_uri);
   g_free (request->uri);
   g_clear_pointer (&request->extra_headers, soup_message_headers_unref);
@@ -804,6 +806,17 @@ api_request_retry_later (GTask *task,
   g_source_attach (request->backoff, g_task_get_context (task));
 }
 
+/* Goes back to the request as first made, before any redirect. */
+static void
+restart (ApiRequest *request)
+{
+  g_free (request->uri);
+  request->uri = g_strdup (request->first_uri);
+  g_free (request->method);
+  request->method = g_strdup (request->first_method);
+  request->hops = 0;
+}
+
 static void
 on_refreshed_for_request_cb (GObject      *source,
                              GAsyncResult *result,
@@ -823,9 +836,7 @@ on_refreshed_for_request_cb (GObject      *source,
     return;
 
   /* Start over from the first address with the new token. */
-  g_free (request->uri);
-  request->uri = g_strdup (request->first_uri);
-  request->hops = 0;
+  restart (request);
   api_request_acquire (g_steal_pointer (&task));
 }
 
@@ -961,9 +972,7 @@ on_api_sent_cb (GObject      *source,
       if (kt_account_get_token_serial (request->account) != request->token_serial)
         {
           /* Another request refreshed the token while this one was out. */
-          g_free (request->uri);
-          request->uri = g_strdup (request->first_uri);
-          request->hops = 0;
+          restart (request);
           api_request_acquire (g_steal_pointer (&task));
           return;
         }
@@ -1369,6 +1378,7 @@ kt_client_request_async (KtClient            *self,
   request->account = g_object_ref (account);
   request->rate_limit = g_object_ref (kt_account_get_rate_limit (account));
   request->method = g_strdup (method);
+  request->first_method = g_strdup (method);
   request->first_uri = g_strdup (uri);
   request->uri = uri;
   request->extra_headers = headers != NULL ? soup_message_headers_ref (headers) : NULL;
