@@ -578,6 +578,49 @@ test_cancel_waiting (void)
   g_assert_cmpuint (kt_rate_limit_get_queued (kt_account_get_rate_limit (account)), ==, 0);
 }
 
+static KtResponse *
+request_sync (KtClient    *client,
+              KtAccount   *account,
+              const char  *method,
+              const char  *path,
+              GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kt_client_request_async (client, account, method, path, NULL, KT_PRIORITY_INTERACTIVE,
+                           NULL, kt_core_test_store_result, &result);
+  kt_core_test_wait (&result);
+  return kt_client_request_finish (client, result, error);
+}
+
+static void
+test_retries_bounded (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtResponse) get = NULL;
+  g_autoptr(KtResponse) post = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
+                                           kt_sandbox_get_company_id (sandbox));
+
+  g_assert_true (kt_sandbox_add_fault (sandbox, "server-error", &error));
+
+  /* A GET is tried once and retried three times. */
+  get = request_sync (client, account, "GET", path, &error);
+  g_assert_null (get);
+  g_assert_error (error, KT_ERROR, KT_ERROR_SERVER);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, 4);
+  g_clear_error (&error);
+
+  /* A POST is not idempotent: it is never sent twice. */
+  post = request_sync (client, account, "POST", path, &error);
+  g_assert_null (post);
+  g_assert_error (error, KT_ERROR, KT_ERROR_SERVER);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, 5);
+}
+
 static void
 test_tls_rejected (void)
 {
@@ -630,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/client/exchanges-redacted", test_exchanges_redacted);
   g_test_add_func ("/client/other-origin", test_other_origin);
   g_test_add_func ("/client/cancel-waiting", test_cancel_waiting);
+  g_test_add_func ("/client/retries-bounded", test_retries_bounded);
   g_test_add_func ("/client/tls-rejected", test_tls_rejected);
 
   return g_test_run ();
