@@ -23,6 +23,8 @@ struct _KtApplication
   KtAccountStore *store;
   /* The in-process stand-in for app.demo, started on first use. */
   KtSandbox *sandbox;
+  /* The open sign-in window, if any (a weak pointer). */
+  GtkWindow *sign_in_window;
   GCancellable *cancellable;
 };
 
@@ -145,6 +147,13 @@ open_sign_in_window (KtApplication       *self,
   g_autoptr(GError) error = NULL;
   GtkWindow *window;
 
+  /* One sign-in at a time: a second request shows the open window. */
+  if (self->sign_in_window != NULL)
+    {
+      gtk_window_present (self->sign_in_window);
+      return;
+    }
+
   /* A demo sign-in stays on the sandbox's own pages. */
   if (!demo)
     extra_hosts = g_settings_get_strv (self->settings, "extra-sign-in-hosts");
@@ -160,6 +169,8 @@ open_sign_in_window (KtApplication       *self,
 
   g_signal_connect_object (window, "signed-in", G_CALLBACK (on_signed_in_cb), self, 0);
   g_signal_connect_object (window, "cancelled", G_CALLBACK (on_sign_in_cancelled_cb), self, 0);
+  self->sign_in_window = window;
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->sign_in_window);
   gtk_window_set_application (window, GTK_APPLICATION (self));
   gtk_window_set_transient_for (window, main_window (self));
   gtk_window_present (window);
@@ -468,6 +479,8 @@ kt_application_finalize (GObject *object)
 {
   KtApplication *self = KT_APPLICATION (object);
 
+  if (self->sign_in_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->sign_in_window), (gpointer *) &self->sign_in_window);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->client);
