@@ -84,6 +84,9 @@ test_is_redirect (void)
     { "https://my.kounta.com/authorize?redirect_uri=" REDIRECT, FALSE },
     { "https://my.kounta.com/authorize?redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fkounter%2Fcallback", FALSE },
     { "http://evil.example/?next=" REDIRECT, FALSE },
+    { "http://127.0.0.1:8765@evil.example/kounter/callback?code=1", FALSE },
+    { "http://evil.example:8765/kounter/callback#@127.0.0.1:8765/kounter/callback", FALSE },
+    { "http://127.0.0.1:8765/kounter%2Fcallback?code=1", FALSE },
     { "not a uri", FALSE },
     { NULL, FALSE },
   };
