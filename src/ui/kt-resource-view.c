@@ -458,7 +458,16 @@ show_empty (KtResourceView *self)
   title = g_strdup_printf (_("No %s"), _(self->resource->title));
   adw_status_page_set_title (self->empty_page, title);
 
-  if (filters_are_set (self))
+  if (self->has_date && self->date != NULL)
+    {
+      g_autofree char *description = NULL;
+
+      /* TRANSLATORS: %s is a date such as 2024-03-01 */
+      description = g_strdup_printf (_("Nothing on %s. Type another date above and press Enter."), self->date);
+      adw_status_page_set_description (self->empty_page, description);
+      gtk_button_set_label (self->empty_button, _("_Reload"));
+    }
+  else if (filters_are_set (self))
     {
       adw_status_page_set_description (self->empty_page,
                                        _("Nothing matches the filters. Clear them to see every row."));

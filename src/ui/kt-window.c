@@ -566,8 +566,8 @@ on_sign_in_required_cb (KtAccount *account,
 {
   g_autofree char *description = NULL;
 
-  description = g_strdup_printf (_("Kounta no longer accepts the saved credential of %s (%s). "
-                                   "Sign in again to keep browsing, or forget the company."),
+  /* The error's own text says what to do next. */
+  description = g_strdup_printf (_("Kounta rejected the saved credential of %s: %s"),
                                  kt_account_get_company_name (account) != NULL
                                  ? kt_account_get_company_name (account) : _("this company"),
                                  error != NULL ? error->message : _("no reason given"));

@@ -372,6 +372,33 @@ test_order_links_customer (void)
   g_assert_cmpuint (kt_detail_pane_get_depth (pane), ==, 1);
 }
 
+static gboolean
+window_is_signed_out (gpointer data)
+{
+  return g_strcmp0 (kt_window_get_state (KT_WINDOW (data)), "signed-out") == 0;
+}
+
+static void
+test_rejected_credential (void)
+{
+  g_autoptr(KtOAuthConfig) config = kt_oauth_config_copy (kt_account_get_config (fixture.account));
+  g_autoptr(KtAccount) account = NULL;
+  KtWindow *other = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
+
+  g_free (config->client_secret);
+  config->client_secret = g_strdup ("not-the-secret");
+  account = kt_account_new (KT_AUTH_KIND_BASIC, config);
+  kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));
+  kt_account_set_company_name (account, kt_account_get_company_name (fixture.account));
+
+  gtk_window_present (GTK_WINDOW (other));
+  kt_window_show_account (other, account);
+  g_assert_true (browse_wait_until (window_is_signed_out, other, 30));
+  browse_save_screenshot (GTK_WIDGET (other), "browse-signed-out");
+
+  gtk_window_destroy (GTK_WINDOW (other));
+}
+
 static void
 test_screenshots_each_list (void)
 {
@@ -451,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/browse/customers/search", test_customers_search);
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
+  g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
 
