@@ -2,8 +2,8 @@
  * Measures the heap kept by 100,000 order list rows in a KtRowModel, and
  * by json-glib trees of the same pages, against the bytes of JSON
  * received. The pages come from an in-process sandbox (large scale, 1,000
- * rows a page); the heap in use is read with mallinfo2() before and
- * after, while the page bodies stay allocated on both sides.
+ * rows a page). The heap in use is read with mallinfo2() before and
+ * after, and the page bodies stay allocated on both sides.
  *
  * Usage: bench-core-memory
  */

@@ -1,8 +1,9 @@
 /*
  * Loads every page of the orders list from an in-process sandbox with a
- * short rate-limit window, once through KtLoader (the scheduler) and once
- * with a naive loop that has no budget, and prints the wall time, the
- * least time the limit allows and the 429s each received.
+ * short rate-limit window. It loads them once through KtLoader (the
+ * scheduler) and once with a naive loop that has no budget. For each it
+ * prints the wall time, the minimum time the limit allows and the 429s
+ * received.
  *
  * Usage: bench-core-scheduler [WINDOW_SECONDS [LIMIT [unix|seconds]]]
  * Defaults: a 10 s window, 60 requests per window, X-Ratelimit-Reset as
@@ -161,9 +162,9 @@ main (int   argc,
   if (argc > 3 && g_str_equal (argv[3], "unix"))
     reset_form = KT_SANDBOX_RESET_UNIX_TIME;
 
-  /* The least time: each window's requests go at once, the next window
-   * opens when the previous one resets, so the last request goes out
-   * after floor((pages - 1) / limit) windows. */
+  /* The minimum time: each window's requests go at once, and the next
+   * window opens when the previous one resets. So the last request goes
+   * out after floor((pages - 1) / limit) windows. */
   ideal = (double) ((pages - 1) / limit) * window;
 
   wall = run_scheduler (window, limit, pages, &rows, &status_429);

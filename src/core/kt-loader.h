@@ -19,7 +19,7 @@ G_DECLARE_FINAL_TYPE (KtLoader, kt_loader, KT, LOADER, GObject)
  * Properties (read-only, notified): "pages-loaded" (guint), "rows-loaded"
  * (guint), "requests-spent" (guint), "pages-total" (guint, 0 when unknown),
  * "has-more" (gboolean), "loading" (gboolean), "waiting" (gboolean: loading
- * while the rate limit is spent or holds requests back), "estimated-seconds" (double: the least time the
+ * while the rate limit is spent or has requests queued), "estimated-seconds" (double: the least time the
  * rate limit allows for the pages still to load, 0 when unknown).
  */
 KtLoader   *kt_loader_new               (KtClient            *client,
