@@ -33,7 +33,7 @@ gboolean    kt_loader_get_has_more      (KtLoader            *self);
  * loader runs, the call fails with G_IO_ERROR_PENDING; with no page left
  * it succeeds at once. Errors otherwise come from kt_client_request_finish()
  * or are KT_ERROR_INVALID_RESPONSE for a page that stayed unreadable after
- * three attempts; the rows loaded so far stay, and loading again resumes
+ * three attempts. The rows loaded so far stay, and loading again resumes
  * at the page that failed. kt_loader_new() returns a loader the caller
  * owns. */
 void        kt_loader_load_next_async   (KtLoader            *self,
