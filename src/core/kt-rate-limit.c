@@ -971,7 +971,8 @@ kt_rate_limit_update (KtRateLimit        *self,
         {
           /* Each answer's estimate errs late by the rounding up of a
            * one-second value, by a different fraction; the earliest is
-           * the closest. */
+           * the closest. NOTE: a Unix-time reset is the same value for the
+           * whole window, so it stays up to a second late. */
           self->remaining = MIN (self->remaining, header_remaining);
           self->reset_time = MIN (self->reset_time, reset);
         }
