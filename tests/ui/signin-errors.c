@@ -205,6 +205,42 @@ test_changed_state (void)
 }
 
 static void
+test_close_while_exchanging (void)
+{
+  g_autoptr(KtSandbox) sandbox = start_sandbox ("slow", NULL, 0);
+  Outcome outcome = { 0 };
+  KtSignInWindow *window = open_window (sandbox, &outcome);
+  g_autofree char *script = NULL;
+
+  signin_wait_for_element (window, "email");
+  script = g_strdup_printf ("document.getElementById('email').value = '%s';"
+                            "document.getElementById('password').value = '%s';"
+                            "document.getElementById('sign-in').click(); 'sent'",
+                            kt_sandbox_get_login_email (sandbox),
+                            kt_sandbox_get_login_password (sandbox));
+  run_script (window, script);
+  signin_wait_for_element (window, "allow");
+  run_script (window, "document.getElementById('allow').click(); 'clicked'");
+  signin_wait_for_status (window, KT_SIGN_IN_STATUS_EXCHANGING);
+
+  /* The company request is held back by the "slow" fault; closing the
+   * window now must cancel it and save nothing. */
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  signin_settle (3000);
+
+  g_assert_cmpint (kt_sign_in_window_get_status (window), ==, KT_SIGN_IN_STATUS_EXCHANGING);
+  g_assert_false (outcome.signed_in);
+  g_assert_false (outcome.cancelled);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_false (kt_account_store_get_busy (store));
+
+  g_object_unref (window);
+  g_clear_pointer (&outcome.external_uris, g_ptr_array_unref);
+  kt_sandbox_stop (sandbox);
+}
+
+static void
 test_lookalike_redirects (void)
 {
   g_autoptr(KtSandbox) sandbox = start_sandbox (NULL, NULL, 0);
@@ -505,6 +541,7 @@ main (int argc, char *argv[])
   adw_init ();
 
   g_test_add_func ("/signin-errors/changed-state", test_changed_state);
+  g_test_add_func ("/signin-errors/close-while-exchanging", test_close_while_exchanging);
   g_test_add_func ("/signin-errors/lookalike-redirects", test_lookalike_redirects);
   g_test_add_func ("/signin-errors/service-error", test_service_error);
   g_test_add_func ("/signin-errors/extra-host", test_extra_host);
