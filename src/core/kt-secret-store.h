@@ -35,8 +35,9 @@ KtSecretStore      *kt_secret_store_new               (void);
 
 /* Check whether secrets can be kept: a Secret Service responds and its
  * default collection exists and is unlocked (which may show an unlock
- * prompt). The finish function returns FALSE with a KT_ERROR_NO_KEYRING
- * error whose message gives the reason. */
+ * prompt), or inside Flatpak the Secret portal works. The finish function
+ * returns FALSE with a KT_ERROR_NO_KEYRING error whose message gives the
+ * reason. */
 void                kt_secret_store_check_async       (KtSecretStore       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
