@@ -627,6 +627,9 @@ start_browsing (KtWindow *self)
   guint n_resources = 0;
   const KtResource *resources = kt_catalogue_get_resources (&n_resources);
 
+  /* The lists stay hidden until first needed, so the welcome page's first
+   * frame does not style them. */
+  gtk_widget_set_visible (GTK_WIDGET (self->leaflet), TRUE);
   gtk_stack_set_visible_child_name (self->main_stack, "browse");
   if (n_resources > 0)
     kt_window_show_resource (self, resources[0].id);
