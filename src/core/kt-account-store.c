@@ -50,6 +50,11 @@ struct _KtAccountStore
 
   /* Writes (add, sign-out, token and client-secret saves) not yet done. */
   guint pending;
+
+  /* TRUE while kt_account_store_load_async() runs. Calls that depend on
+   * whether the keyring is usable wait for it in after_load. */
+  gboolean loading;
+  GPtrArray *after_load;        /* GTask, with its start function as "kt-start" */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -117,6 +122,45 @@ track_task (KtAccountStore *self,
 {
   pending_begin (self);
   g_signal_connect (task, "notify::completed", G_CALLBACK (on_tracked_task_completed_cb), self);
+}
+
+typedef void (*StartFunc) (GTask *task);
+
+/* Runs @start on @task now, or once a running load has completed, so the
+ * keyring state it reads is known. */
+static void
+start_after_load (KtAccountStore *self,
+                  GTask          *task,
+                  StartFunc       start)
+{
+  if (!self->loading)
+    {
+      start (task);
+      return;
+    }
+
+  g_object_set_data (G_OBJECT (task), "kt-start", start);
+  g_ptr_array_add (self->after_load, g_object_ref (task));
+}
+
+static void
+on_load_completed_cb (GTask          *task,
+                      GParamSpec     *pspec,
+                      KtAccountStore *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->after_load);
+
+  g_signal_handlers_disconnect_by_func (task, on_load_completed_cb, self);
+  self->loading = FALSE;
+  self->after_load = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      GTask *waiting_task = g_ptr_array_index (waiting, i);
+      StartFunc start = g_object_get_data (G_OBJECT (waiting_task), "kt-start");
+
+      start (waiting_task);
+    }
 }
 
 static void
@@ -950,6 +994,45 @@ on_add_secret_saved_cb (GObject      *source,
   save_file_async (self, on_add_file_saved_cb, g_steal_pointer (&task));
 }
 
+static void
+add_start (GTask *task_ref)
+{
+  g_autoptr(GTask) task = g_object_ref (task_ref);
+  KtAccountStore *self = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
+  KtAccount *account = data->account;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(KtSecretText) secret = NULL;
+  g_autofree char *label = NULL;
+
+  /* A demo sandbox listens on a new port each run, so its accounts would
+   * only leave stale items behind: they live in memory only. */
+  if (kt_account_get_demo (account))
+    {
+      g_debug ("Adding demo company %" G_GINT64_FORMAT " for this session only",
+               kt_account_get_company_id (account));
+      put_entry (self, account, FALSE);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (!self->keyring_available)
+    {
+      g_debug ("Adding company %" G_GINT64_FORMAT " for this session only: no keyring",
+               kt_account_get_company_id (account));
+      put_entry (self, account, FALSE);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  attributes = account_attributes (account);
+  label = account_label (account);
+  secret = secret_to_json (account);
+  kt_secret_store_save_async (self->secrets, attributes, label, secret, cancellable,
+                              on_add_secret_saved_cb, g_steal_pointer (&task));
+}
+
 /* Signing out. */
 
 typedef struct
@@ -1106,6 +1189,45 @@ on_revoke_cb (GObject      *source,
 
 /* Client secrets from Preferences. */
 
+typedef struct
+{
+  char *api_uri;
+  char *client_id;
+  char *secret;                 /* NULL for a lookup */
+} ClientSecretData;
+
+static ClientSecretData *
+client_secret_data_new (const char *api_uri,
+                        const char *client_id,
+                        const char *secret)
+{
+  ClientSecretData *data = g_new0 (ClientSecretData, 1);
+
+  data->api_uri = g_strdup (api_uri);
+  data->client_id = g_strdup (client_id);
+  data->secret = g_strdup (secret);
+
+  return data;
+}
+
+static void
+client_secret_data_free (ClientSecretData *data)
+{
+  g_free (data->api_uri);
+  g_free (data->client_id);
+  free_secret (data->secret);
+  g_free (data);
+}
+
+static void
+keep_session_secret (KtAccountStore   *self,
+                     ClientSecretData *data)
+{
+  g_hash_table_replace (self->session_secrets,
+                        session_secret_key (data->api_uri, data->client_id),
+                        g_strdup (data->secret));
+}
+
 static void
 on_client_secret_saved_cb (GObject      *source,
                            GAsyncResult *result,
@@ -1113,6 +1235,7 @@ on_client_secret_saved_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   KtAccountStore *self = g_task_get_source_object (task);
+  ClientSecretData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!kt_secret_store_save_finish (KT_SECRET_STORE (source), result, &error))
@@ -1124,12 +1247,34 @@ on_client_secret_saved_cb (GObject      *source,
         }
 
       keyring_failed (self, error);
-      g_hash_table_replace (self->session_secrets,
-                            g_strdup (g_task_get_task_data (task)),
-                            g_strdup (g_object_get_data (G_OBJECT (task), "secret")));
+      keep_session_secret (self, data);
     }
 
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_client_secret_start (GTask *task_ref)
+{
+  g_autoptr(GTask) task = g_object_ref (task_ref);
+  KtAccountStore *self = g_task_get_source_object (task);
+  ClientSecretData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+
+  if (!self->keyring_available)
+    {
+      keep_session_secret (self, data);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET,
+                                               data->api_uri, data->client_id, 0);
+  label = g_strdup_printf ("Kounter: client secret of add-on %s", data->client_id);
+  kt_secret_store_save_async (self->secrets, attributes, label, data->secret, cancellable,
+                              on_client_secret_saved_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -1146,6 +1291,29 @@ on_client_secret_lookup_cb (GObject      *source,
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, secret, (GDestroyNotify) free_secret);
+}
+
+static void
+lookup_client_secret_start (GTask *task_ref)
+{
+  g_autoptr(GTask) task = g_object_ref (task_ref);
+  KtAccountStore *self = g_task_get_source_object (task);
+  ClientSecretData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *key = session_secret_key (data->api_uri, data->client_id);
+  const char *session_secret = g_hash_table_lookup (self->session_secrets, key);
+
+  if (session_secret != NULL || !self->keyring_available)
+    {
+      g_task_return_pointer (task, g_strdup (session_secret), (GDestroyNotify) free_secret);
+      return;
+    }
+
+  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET,
+                                               data->api_uri, data->client_id, 0);
+  kt_secret_store_lookup_async (self->secrets, attributes, cancellable,
+                                on_client_secret_lookup_cb, g_steal_pointer (&task));
 }
 
 /* GListModel */
@@ -1208,6 +1376,7 @@ kt_account_store_finalize (GObject *object)
   g_clear_pointer (&self->session_secrets, g_hash_table_unref);
   g_clear_pointer (&self->save_running, g_ptr_array_unref);
   g_clear_pointer (&self->save_waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->after_load, g_ptr_array_unref);
   g_clear_pointer (&self->keyring_message, g_free);
   g_clear_pointer (&self->path, g_free);
 
@@ -1316,6 +1485,7 @@ kt_account_store_init (KtAccountStore *self)
   self->session_secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                  (GDestroyNotify) free_secret);
   self->save_waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  self->after_load = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* Returns a new, empty account store using @client for revokes; the
@@ -1397,6 +1567,9 @@ kt_account_store_load_async (KtAccountStore      *self,
   data->accounts = g_ptr_array_new_with_free_func (g_object_unref);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
 
+  self->loading = TRUE;
+  g_signal_connect (task, "notify::completed", G_CALLBACK (on_load_completed_cb), self);
+
   g_debug ("Loading accounts from %s", self->path);
   kt_secret_store_check_async (self->secrets, cancellable, on_load_check_cb,
                                g_steal_pointer (&task));
@@ -1425,9 +1598,6 @@ kt_account_store_add_async (KtAccountStore      *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  g_autoptr(KtSecretText) secret = NULL;
-  g_autofree char *label = NULL;
   AddData *data;
 
   g_return_if_fail (KT_IS_ACCOUNT_STORE (self));
@@ -1442,31 +1612,7 @@ kt_account_store_add_async (KtAccountStore      *self,
   data->account = g_object_ref (account);
   g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
 
-  /* A demo sandbox listens on a new port each run, so its accounts would
-   * only leave stale items behind: they live in memory only. */
-  if (kt_account_get_demo (account))
-    {
-      g_debug ("Adding demo company %" G_GINT64_FORMAT " for this session only",
-               kt_account_get_company_id (account));
-      put_entry (self, account, FALSE);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  if (!self->keyring_available)
-    {
-      g_debug ("Adding company %" G_GINT64_FORMAT " for this session only: no keyring",
-               kt_account_get_company_id (account));
-      put_entry (self, account, FALSE);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  attributes = account_attributes (account);
-  label = account_label (account);
-  secret = secret_to_json (account);
-  kt_secret_store_save_async (self->secrets, attributes, label, secret, cancellable,
-                              on_add_secret_saved_cb, g_steal_pointer (&task));
+  start_after_load (self, task, add_start);
 }
 
 /* Returns TRUE when the account is listed (saved, or kept for this
@@ -1547,9 +1693,6 @@ kt_account_store_save_client_secret_async (KtAccountStore      *self,
                                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  g_autofree char *label = NULL;
-  char *key;
 
   g_return_if_fail (KT_IS_ACCOUNT_STORE (self));
   g_return_if_fail (api_uri != NULL);
@@ -1559,23 +1702,10 @@ kt_account_store_save_client_secret_async (KtAccountStore      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_save_client_secret_async);
   track_task (self, task);
-  key = session_secret_key (api_uri, client_id);
-  g_task_set_task_data (task, key, g_free);
+  g_task_set_task_data (task, client_secret_data_new (api_uri, client_id, secret),
+                        (GDestroyNotify) client_secret_data_free);
 
-  if (!self->keyring_available)
-    {
-      g_hash_table_replace (self->session_secrets, g_strdup (key), g_strdup (secret));
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  /* Kept on the task only for the fallback when the keyring fails. */
-  g_object_set_data_full (G_OBJECT (task), "secret", g_strdup (secret),
-                          (GDestroyNotify) free_secret);
-  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET, api_uri, client_id, 0);
-  label = g_strdup_printf ("Kounter: client secret of add-on %s", client_id);
-  kt_secret_store_save_async (self->secrets, attributes, label, secret, cancellable,
-                              on_client_secret_saved_cb, g_steal_pointer (&task));
+  start_after_load (self, task, save_client_secret_start);
 }
 
 /* Returns TRUE when the secret is kept (in the keyring, or for this
@@ -1601,9 +1731,6 @@ kt_account_store_lookup_client_secret_async (KtAccountStore      *self,
                                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  g_autofree char *key = NULL;
-  const char *session_secret;
 
   g_return_if_fail (KT_IS_ACCOUNT_STORE (self));
   g_return_if_fail (api_uri != NULL);
@@ -1611,18 +1738,10 @@ kt_account_store_lookup_client_secret_async (KtAccountStore      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_lookup_client_secret_async);
+  g_task_set_task_data (task, client_secret_data_new (api_uri, client_id, NULL),
+                        (GDestroyNotify) client_secret_data_free);
 
-  key = session_secret_key (api_uri, client_id);
-  session_secret = g_hash_table_lookup (self->session_secrets, key);
-  if (session_secret != NULL || !self->keyring_available)
-    {
-      g_task_return_pointer (task, g_strdup (session_secret), (GDestroyNotify) free_secret);
-      return;
-    }
-
-  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET, api_uri, client_id, 0);
-  kt_secret_store_lookup_async (self->secrets, attributes, cancellable,
-                                on_client_secret_lookup_cb, g_steal_pointer (&task));
+  start_after_load (self, task, lookup_client_secret_start);
 }
 
 /* Returns the client secret or NULL when none is kept; the caller owns

@@ -261,6 +261,48 @@ test_busy_while_writing (void)
 }
 
 static void
+test_add_waits_for_load (void)
+{
+  g_autoptr(KtClient) client = kt_client_new ();
+  g_autoptr(KtAccountStore) store = NULL;
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GAsyncResult) added = NULL;
+  g_autoptr(GAsyncResult) looked_up = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *client_secret = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  remove_accounts ();
+  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET, "http://127.0.0.1:1/v1/", "client-w", 0);
+  secret_password_storev_sync (kt_secret_store_get_schema (), attributes, NULL, "test", "early-secret", NULL, &error);
+  g_assert_no_error (error);
+
+  /* Both calls start before the load has found the keyring. */
+  store = kt_account_store_new (client);
+  account = new_account (KT_AUTH_KIND_OAUTH, "http://127.0.0.1:1/v1/", "client-w", "s1", 21, "early-refresh");
+  kt_account_store_load_async (store, NULL, on_result_cb, &loaded);
+  kt_account_store_add_async (store, account, NULL, on_result_cb, &added);
+  kt_account_store_lookup_client_secret_async (store, "http://127.0.0.1:1/v1/", "client-w",
+                                               NULL, on_result_cb, &looked_up);
+
+  wait_for_result (&loaded, "the account store to load");
+  wait_for_result (&added, "the early add");
+  wait_for_result (&looked_up, "the early client secret lookup");
+  g_assert_true (kt_account_store_load_finish (store, loaded, &error));
+  g_assert_true (kt_account_store_add_finish (store, added, &error));
+  client_secret = kt_account_store_lookup_client_secret_finish (store, looked_up, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (client_secret, ==, "early-secret");
+  g_assert_true (kt_account_store_get_keyring_available (store));
+  secret = keyring_lookup (KT_SECRET_KIND_OAUTH, "http://127.0.0.1:1/v1/", "client-w", 21);
+  g_assert_nonnull (secret);
+  g_assert_nonnull (strstr (secret, "early-refresh"));
+}
+
+static void
 test_keys_separate (void)
 {
   g_autoptr(KtClient) client = kt_client_new ();
@@ -565,6 +607,7 @@ main (int argc, char *argv[])
     {
       g_test_add_func ("/account-store/add-reload", test_add_and_reload);
       g_test_add_func ("/account-store/busy-while-writing", test_busy_while_writing);
+      g_test_add_func ("/account-store/add-waits-for-load", test_add_waits_for_load);
       g_test_add_func ("/account-store/keys-separate", test_keys_separate);
       g_test_add_func ("/account-store/add-replaces", test_add_replaces);
       g_test_add_func ("/account-store/demo-memory-only", test_demo_memory_only);
