@@ -10,6 +10,7 @@
 #include "kt-format.h"
 #include "kt-resource-view.h"
 #include "kt-search-model.h"
+#include "kt-slot-model.h"
 
 /* Order statuses in the order of the status drop-down after "All". */
 static const char * const order_statuses[] = {
@@ -63,6 +64,7 @@ struct _KtResourceView
   GCancellable *cancellable;
   GtkSortListModel *sort_model;
   KtSearchModel *search_model;
+  KtSlotModel *slot_model;
   GtkSingleSelection *selection;
   GPtrArray *column_data;          /* KtColumnData, one per column */
   char *query;                     /* casefolded search text, or NULL */
@@ -163,22 +165,55 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
       gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 0.0);
     }
 
+  g_object_set_data (G_OBJECT (cell), "kt-column", data);
   gtk_list_item_set_child (item, cell);
 }
 
+static void
+render_cell (GtkInscription *cell,
+             KtRow          *row)
+{
+  KtColumnData *data = g_object_get_data (G_OBJECT (cell), "kt-column");
+  KtResourceView *self = data->view;
+  g_autofree char *text = NULL;
+
+  text = kt_format_value (data->kind, row != NULL ? kt_row_get_value (row, data->column) : NULL,
+                          kt_account_get_currency (self->account), self->tz);
+  gtk_inscription_set_text (cell, text);
+}
+
+static void
+on_slot_row_changed_cb (KtRowSlot      *slot,
+                        GParamSpec     *pspec,
+                        GtkInscription *cell)
+{
+  render_cell (cell, kt_row_slot_get_row (slot));
+}
+
+/* Items are slots whose row changes under a search, so a cell follows its
+ * slot's "row" while bound. */
 static void
 on_cell_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  KtColumnData             *data)
 {
-  KtResourceView *self = data->view;
-  KtRow *row = gtk_list_item_get_item (item);
+  KtRowSlot *slot = gtk_list_item_get_item (item);
   GtkWidget *cell = gtk_list_item_get_child (item);
-  g_autofree char *text = NULL;
 
-  text = kt_format_value (data->kind, kt_row_get_value (row, data->column),
-                          kt_account_get_currency (self->account), self->tz);
-  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
+  g_signal_connect_object (slot, "notify::row", G_CALLBACK (on_slot_row_changed_cb), cell, 0);
+  render_cell (GTK_INSCRIPTION (cell), kt_row_slot_get_row (slot));
+}
+
+static void
+on_cell_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   KtColumnData             *data)
+{
+  KtRowSlot *slot = gtk_list_item_get_item (item);
+  GtkWidget *cell = gtk_list_item_get_child (item);
+
+  if (slot != NULL)
+    g_signal_handlers_disconnect_by_func (slot, on_slot_row_changed_cb, cell);
 }
 
 static int
@@ -255,6 +290,7 @@ add_columns (KtResourceView *self)
 
       g_signal_connect (factory, "setup", G_CALLBACK (on_cell_setup_cb), data);
       g_signal_connect (factory, "bind", G_CALLBACK (on_cell_bind_cb), data);
+      g_signal_connect (factory, "unbind", G_CALLBACK (on_cell_unbind_cb), data);
 
       if (column->kind == KT_COLUMN_MONEY && currency != NULL)
         title = g_strdup_printf ("%s (%s)", _(column->title), currency);
@@ -279,11 +315,16 @@ apply_search (KtResourceView *self,
               const char     *text)
 {
   g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *old_query = g_steal_pointer (&self->query);
 
-  g_clear_pointer (&self->query, g_free);
   if (*stripped != '\0')
     self->query = g_utf8_casefold (stripped, -1);
 
+  if (g_strcmp0 (old_query, self->query) == 0)
+    return;
+
+  /* The selected position would silently show another row. */
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   if (kt_search_model_set_query (self->search_model, self->query))
     update_footer (self);
 }
@@ -934,6 +975,19 @@ on_selection_changed_cb (GObject        *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ROW]);
 }
 
+/* A new sort order or a reload moves rows under the selected position, so
+ * the selection goes; appended pages leave it. */
+static void
+on_sorted_items_changed_cb (GListModel     *model,
+                            guint           position,
+                            guint           removed,
+                            guint           added,
+                            KtResourceView *self)
+{
+  if (removed > 0)
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
 static void
 on_shown_items_changed_cb (GListModel     *model,
                            guint           position,
@@ -982,6 +1036,7 @@ kt_resource_view_dispose (GObject *object)
     gtk_widget_unparent (child);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->slot_model);
   g_clear_object (&self->search_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->row_model);
@@ -1159,11 +1214,15 @@ kt_resource_view_new (KtClient         *client,
    * keystroke over 100,000 rows (bench/ui-browse.c). This model keeps each
    * row's casefolded text and spares unchanged rows. */
   self->search_model = kt_search_model_new (G_LIST_MODEL (self->sort_model), resource);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->search_model)));
+  /* Replacing the widgets of every visible row took up to 65 ms when a
+   * keystroke changed them all; slots let the rows rebind their text. */
+  self->slot_model = kt_slot_model_new (G_LIST_MODEL (self->search_model));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->slot_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed_cb), self);
   g_signal_connect (self->search_model, "items-changed", G_CALLBACK (on_shown_items_changed_cb), self);
+  g_signal_connect (self->sort_model, "items-changed", G_CALLBACK (on_sorted_items_changed_cb), self);
 
   add_columns (self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -1453,10 +1512,10 @@ kt_resource_view_get_selected_row (KtResourceView *self)
 {
   g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
 
-  if (self->selection == NULL)
+  if (self->selection == NULL || gtk_single_selection_get_selected_item (self->selection) == NULL)
     return NULL;
 
-  return gtk_single_selection_get_selected_item (self->selection);
+  return kt_row_slot_get_row (gtk_single_selection_get_selected_item (self->selection));
 }
 
 KtRowModel *

@@ -9,6 +9,7 @@
 #include "browse-helpers.h"
 #include "core/kt-catalogue.h"
 #include "core/kt-json.h"
+#include "ui/kt-slot-model.h"
 #include "ui/kt-window.h"
 
 static BrowseFixture fixture;
@@ -197,6 +198,25 @@ row_contains_words (const KtResource *resource,
   return TRUE;
 }
 
+/* The column view's rows are slots over the shown rows: as many, and each
+ * showing the shown row at its position. */
+static void
+check_column_view_follows (KtResourceView *view)
+{
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  GListModel *drawn = G_LIST_MODEL (gtk_column_view_get_model (kt_resource_view_get_column_view (view)));
+  guint n_shown = g_list_model_get_n_items (shown);
+
+  g_assert_cmpuint (g_list_model_get_n_items (drawn), ==, n_shown);
+  for (guint i = 0; i < MIN (n_shown, 20); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+      g_autoptr(KtRowSlot) slot = g_list_model_get_item (drawn, i);
+
+      g_assert_true (kt_row_slot_get_row (slot) == row);
+    }
+}
+
 static void
 check_search (const char *resource_id,
               const char *column_id)
@@ -226,6 +246,7 @@ check_search (const char *resource_id,
 
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, expected);
   g_assert_cmpuint (g_list_model_get_n_items (shown), <, n_rows);
+  check_column_view_follows (view);
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
     {
       g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
@@ -241,6 +262,7 @@ check_search (const char *resource_id,
 
   kt_resource_view_set_search_text (view, "");
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n_rows);
+  check_column_view_follows (view);
 }
 
 static void

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/kt-row-model.h"
+
+G_BEGIN_DECLS
+
+#define KT_TYPE_ROW_SLOT (kt_row_slot_get_type ())
+G_DECLARE_FINAL_TYPE (KtRowSlot, kt_row_slot, KT, ROW_SLOT, GObject)
+
+/* One position of a KtSlotModel: the KtRow shown there, which changes when
+ * the rows under the position change. Property: "row" (KtRow). */
+KtRow       *kt_row_slot_get_row  (KtRowSlot  *self);
+
+#define KT_TYPE_SLOT_MODEL (kt_slot_model_get_type ())
+G_DECLARE_FINAL_TYPE (KtSlotModel, kt_slot_model, KT, SLOT_MODEL, GObject)
+
+/*
+ * A GListModel of KtRowSlot over a GListModel of KtRow. A position keeps
+ * its slot object while the rows change, and the slot notifies "row", so a
+ * list view rebinds the text of its visible rows instead of replacing
+ * their widgets. Only a change in the number of rows is announced, as
+ * items added or removed at the end.
+ */
+KtSlotModel *kt_slot_model_new    (GListModel *base);
+
+G_END_DECLS
