@@ -317,6 +317,34 @@ test_exchange_log_capped (void)
 }
 
 static void
+test_estimated_seconds (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 50,
+                                                         "basic-limit", 5, "rate-window", 30.0, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  double estimate = 0;
+
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &result);
+  kt_core_test_wait (&result);
+  g_assert_true (kt_loader_load_next_finish (loader, result, &error));
+  g_assert_no_error (error);
+
+  /* 11 of 12 pages left and 4 requests in this window: 4 now, 5 after
+   * the reset in about 30 s, the last 2 a window later. The reset and the
+   * window length are each read up to a second late. */
+  g_object_get (loader, "estimated-seconds", &estimate, NULL);
+  g_assert_cmpfloat (estimate, >=, 55);
+  g_assert_cmpfloat (estimate, <=, 63);
+}
+
+static void
 test_every_resource (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
@@ -487,6 +515,7 @@ main (int   argc,
   g_test_add_func ("/loader/link-cycle-stops", test_link_cycle_stops);
   g_test_add_func ("/loader/next-link", test_next_link);
   g_test_add_func ("/loader/exchange-log-capped", test_exchange_log_capped);
+  g_test_add_func ("/loader/estimated-seconds", test_estimated_seconds);
   g_test_add_func ("/loader/every-resource", test_every_resource);
   g_test_add_func ("/loader/fault-server-error", test_fault_server_error);
   g_test_add_func ("/loader/fault-drop-connection", test_fault_drop_connection);
