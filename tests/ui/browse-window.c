@@ -333,6 +333,31 @@ test_orders_filter_by_status (void)
 }
 
 static gboolean
+view_has_second_page (gpointer data)
+{
+  return kt_resource_view_get_rows_loaded (KT_RESOURCE_VIEW (data)) >= 200
+         && !kt_resource_view_get_loading (KT_RESOURCE_VIEW (data));
+}
+
+static void
+test_orders_scroll_loads_more (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (kt_resource_view_get_column_view (view)),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  kt_resource_view_set_filters (view, NULL, 0, 0, NULL, NULL);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, 100);
+  browse_spin (200);
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_true (browse_wait_until (view_has_second_page, view, 30));
+  g_assert_false (kt_resource_view_get_complete (view));
+}
+
+static gboolean
 pane_has_full_record (gpointer data)
 {
   return kt_detail_pane_has_headers (KT_DETAIL_PANE (data));
@@ -500,6 +525,7 @@ main (int   argc,
   g_test_add_func ("/browse/customers/search", test_customers_search);
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
+  g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
