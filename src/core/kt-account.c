@@ -25,6 +25,7 @@ struct _KtAccount
   gboolean demo;
   KtToken *token;
   guint token_serial;
+  gboolean needs_sign_in;
   KtRateLimit *rate_limit;
   GListStore *exchanges;
   guint64 exchange_bytes;
@@ -43,6 +44,7 @@ enum {
   PROP_DEMO,
   PROP_RATE_LIMIT,
   PROP_EXCHANGES,
+  PROP_NEEDS_SIGN_IN,
   N_PROPS
 };
 
@@ -67,6 +69,17 @@ set_string (KtAccount  *self,
   g_free (*field);
   *field = g_strdup (value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_needs_sign_in (KtAccount *self,
+                   gboolean   needs_sign_in)
+{
+  if (self->needs_sign_in == needs_sign_in)
+    return;
+
+  self->needs_sign_in = needs_sign_in;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_SIGN_IN]);
 }
 
 static void
@@ -138,6 +151,10 @@ kt_account_get_property (GObject    *object,
 
     case PROP_EXCHANGES:
       g_value_set_object (value, self->exchanges);
+      break;
+
+    case PROP_NEEDS_SIGN_IN:
+      g_value_set_boolean (value, self->needs_sign_in);
       break;
 
     default:
@@ -233,6 +250,11 @@ kt_account_class_init (KtAccountClass *klass)
     g_param_spec_object ("rate-limit", NULL, NULL, KT_TYPE_RATE_LIMIT, read_flags);
   properties[PROP_EXCHANGES] =
     g_param_spec_object ("exchanges", NULL, NULL, G_TYPE_LIST_MODEL, read_flags);
+  /* Set when the refresh token was rejected, until a new token or config
+   * is stored; requests fail at once meanwhile. */
+  properties[PROP_NEEDS_SIGN_IN] =
+    g_param_spec_boolean ("needs-sign-in", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -305,6 +327,7 @@ kt_account_set_config (KtAccount           *self,
   kt_oauth_config_free (self->config);
   self->config = config != NULL ? kt_oauth_config_copy (config) : kt_oauth_config_new ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+  set_needs_sign_in (self, FALSE);
 }
 
 /* Returns the company id, 0 until known. */
@@ -433,6 +456,7 @@ kt_account_set_token (KtAccount     *self,
   g_clear_pointer (&self->token, kt_token_free);
   self->token = kt_token_copy (token);
   self->token_serial++;
+  set_needs_sign_in (self, FALSE);
 
   g_signal_emit (self, signals[TOKEN_CHANGED], 0);
 }
@@ -534,6 +558,28 @@ kt_account_emit_sign_in_required (KtAccount    *self,
   g_return_if_fail (KT_IS_ACCOUNT (self));
 
   g_signal_emit (self, signals[SIGN_IN_REQUIRED], 0, error);
+}
+
+/* Marks the account as needing a new sign-in and emits "sign-in-required"
+ * with @error. */
+void
+kt_account_mark_needs_sign_in (KtAccount    *self,
+                               const GError *error)
+{
+  g_return_if_fail (KT_IS_ACCOUNT (self));
+
+  set_needs_sign_in (self, TRUE);
+  g_signal_emit (self, signals[SIGN_IN_REQUIRED], 0, error);
+}
+
+/* Returns whether the refresh token was rejected and no new token or
+ * config has been stored since. */
+gboolean
+kt_account_get_needs_sign_in (KtAccount *self)
+{
+  g_return_val_if_fail (KT_IS_ACCOUNT (self), FALSE);
+
+  return self->needs_sign_in;
 }
 
 /* Returns a number that changes whenever the token does. */

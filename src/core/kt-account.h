@@ -57,6 +57,9 @@ void                 kt_account_set_token          (KtAccount           *self,
                                                     const KtToken       *token);
 KtRateLimit         *kt_account_get_rate_limit     (KtAccount           *self);
 GListModel          *kt_account_get_exchanges      (KtAccount           *self);
+/* Whether the refresh token was rejected: requests fail at once until a
+ * new token or config is stored (property "needs-sign-in"). */
+gboolean             kt_account_get_needs_sign_in  (KtAccount           *self);
 
 /* The Authorization header value for the next request, or NULL when an
  * OAuth account has no token yet. The caller owns the string. */

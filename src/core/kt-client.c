@@ -501,7 +501,7 @@ on_refresh_done_cb (GObject      *source,
     {
       g_debug ("Refreshing the token of company %" G_GINT64_FORMAT " was rejected: %s",
                  kt_account_get_company_id (refresh->account), error->message);
-      kt_account_emit_sign_in_required (refresh->account, error);
+      kt_account_mark_needs_sign_in (refresh->account, error);
     }
 
   for (i = 0; i < refresh->waiters->len; i++)
@@ -535,13 +535,21 @@ start_refresh (KtClient  *self,
       return;
     }
 
+  /* A rejected refresh token is not sent again: no retry loop. */
+  if (kt_account_get_needs_sign_in (account))
+    {
+      g_task_return_new_error (task, KT_ERROR, KT_ERROR_INVALID_GRANT,
+                               _("The saved sign-in of this company was rejected. Sign in again."));
+      return;
+    }
+
   if (token == NULL || token->refresh_token == NULL || config->token_uri == NULL)
     {
       g_autoptr(GError) error =
         g_error_new_literal (KT_ERROR, KT_ERROR_INVALID_GRANT,
                              _("There is no refresh token for this company. Sign in again."));
 
-      kt_account_emit_sign_in_required (account, error);
+      kt_account_mark_needs_sign_in (account, error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1132,6 +1140,14 @@ api_request_start (GTask *task)
   if (kt_account_get_kind (request->account) != KT_AUTH_KIND_OAUTH)
     {
       api_request_acquire (task);
+      return;
+    }
+
+  if (kt_account_get_needs_sign_in (request->account))
+    {
+      api_request_fail (task, g_error_new_literal (KT_ERROR, KT_ERROR_UNAUTHORIZED,
+                                                   _("The saved sign-in of this company was rejected. Sign in again.")));
+      g_object_unref (task);
       return;
     }
 

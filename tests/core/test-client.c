@@ -406,6 +406,44 @@ test_revoke (void)
   g_assert_error (error, KT_ERROR, KT_ERROR_INVALID_GRANT);
   g_assert_cmpuint (sign_in_required, ==, 1);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:refresh_token"), ==, 1);
+  g_assert_true (kt_account_get_needs_sign_in (account));
+}
+
+static void
+test_no_refresh_loop (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_sign_in (sandbox, client);
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
+                                           kt_account_get_company_id (account));
+  guint i;
+
+  kt_sandbox_revoke_all_tokens (sandbox);
+
+  /* The first request finds the token revoked and the refresh rejected;
+   * the next ones fail at once, with neither API nor token requests. */
+  for (i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtResponse) response = kt_core_test_get (client, account, path, &error);
+
+      g_assert_null (response);
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == KT_ERROR);
+    }
+
+  g_assert_true (kt_account_get_needs_sign_in (account));
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:refresh_token"), ==, 1);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:401"), ==, 1);
+
+  /* A new sign-in clears the mark. */
+  {
+    g_autoptr(KtToken) token = kt_token_copy (kt_account_get_token (account));
+
+    kt_account_set_token (account, token);
+  }
+  g_assert_false (kt_account_get_needs_sign_in (account));
 }
 
 static void
@@ -669,6 +707,7 @@ main (int   argc,
   g_test_add_func ("/client/waits-for-refresh", test_waits_for_refresh);
   g_test_add_func ("/client/invalid-no-refresh", test_invalid_no_refresh);
   g_test_add_func ("/client/revoke", test_revoke);
+  g_test_add_func ("/client/no-refresh-loop", test_no_refresh_loop);
   g_test_add_func ("/client/revoked-refresh-fault", test_revoked_refresh_fault);
   g_test_add_func ("/client/exchanges-redacted", test_exchanges_redacted);
   g_test_add_func ("/client/other-origin", test_other_origin);
