@@ -108,6 +108,8 @@ static const KtColumn cashup_columns[] = {
   { "id", N_("ID"), "id", KT_COLUMN_ID },
   { "register", N_("Register"), "register_id", KT_COLUMN_ID },
   { "site", N_("Site"), "site_id", KT_COLUMN_ID },
+  { "orders", N_("Orders"), "orders", KT_COLUMN_NUMBER },
+  { "total", N_("Total"), "total", KT_COLUMN_MONEY },
   { "created_at", N_("Created"), "created_at", KT_COLUMN_DATETIME },
 };
 
