@@ -637,7 +637,7 @@ on_form_sent_cb (GObject      *source,
   KtClient *self = g_task_get_source_object (task);
   FormRequest *form = g_task_get_task_data (task);
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) shown = NULL;
+  g_autoptr(GBytes) redacted_body = NULL;
   g_autoptr(GError) error = NULL;
   const char *uri;
   guint status;
@@ -660,9 +660,9 @@ on_form_sent_cb (GObject      *source,
     }
 
   status = soup_message_get_status (form->message);
-  shown = form->kind == FORM_REVOKE ? g_bytes_ref (body) : kt_exchange_redact_token_json (body);
+  redacted_body = form->kind == FORM_REVOKE ? g_bytes_ref (body) : kt_exchange_redact_token_json (body);
   kt_exchange_set_response (form->exchange, status, soup_message_get_reason_phrase (form->message),
-                            soup_message_get_response_headers (form->message), shown, duration);
+                            soup_message_get_response_headers (form->message), redacted_body, duration);
   record_exchange (self, form->account, form->exchange);
 
   if (status < 200 || status >= 300)
@@ -703,7 +703,7 @@ form_request_send (KtClient            *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GBytes) request_body = NULL;
-  g_autoptr(GBytes) shown_body = NULL;
+  g_autoptr(GBytes) redacted_request = NULL;
   SoupMessageHeaders *headers;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -733,8 +733,8 @@ form_request_send (KtClient            *self,
   form->sent_at = g_get_real_time ();
   form->sent_monotonic = g_get_monotonic_time ();
   form->exchange = kt_exchange_new ("POST", uri, form->sent_at);
-  shown_body = kt_exchange_redact_form (request_body);
-  kt_exchange_set_request (form->exchange, headers, shown_body);
+  redacted_request = kt_exchange_redact_form (request_body);
+  kt_exchange_set_request (form->exchange, headers, redacted_request);
 
   soup_session_send_and_read_async (self->session, form->message, G_PRIORITY_DEFAULT,
                                     cancellable, on_form_sent_cb, g_steal_pointer (&task));
@@ -991,8 +991,8 @@ on_api_sent_cb (GObject      *source,
       return;
     }
 
-  /* Only a 401 to the account's own credentials asks for a new sign-in;
-   * another origin never received them. */
+  /* Only a 401 to the account's own credentials means a new sign-in is
+   * needed, because another origin never received them. */
   if (status == SOUP_STATUS_UNAUTHORIZED && request->sent_credentials)
     {
       GError *unauthorized = status_error (request->method, request->uri, status,
@@ -1513,7 +1513,8 @@ on_code_exchanged_cb (GObject      *source,
     g_task_return_pointer (task, token, (GDestroyNotify) kt_token_free);
 }
 
-/* Exchanges an authorization code for a token, at most once per code. */
+/* Exchanges an authorization code for a token. This client sends each
+ * code at most once, and fails with KT_ERROR_CODE_ALREADY_USED after. */
 void
 kt_client_exchange_code_async (KtClient            *self,
                                const KtOAuthConfig *config,

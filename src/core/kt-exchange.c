@@ -96,10 +96,10 @@ headers_to_strv (SoupMessageHeaders *headers)
       soup_message_headers_iter_init (&iter, headers);
       while (soup_message_headers_iter_next (&iter, &name, &value))
         {
-          g_autofree char *shown = redact_header_value (name, value);
+          g_autofree char *redacted = redact_header_value (name, value);
 
           g_strv_builder_add (builder, name);
-          g_strv_builder_add (builder, shown);
+          g_strv_builder_add (builder, redacted);
         }
     }
 

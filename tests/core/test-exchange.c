@@ -52,21 +52,21 @@ test_headers_redacted (void)
 {
   g_autoptr(KtExchange) exchange = kt_exchange_new ("GET", "http://127.0.0.1/v1/x", 1);
   g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  const char * const *shown;
+  const char * const *redacted;
 
   soup_message_headers_append (headers, "Accept", "application/json");
   soup_message_headers_append (headers, "Authorization", "Bearer secret-token");
   soup_message_headers_append (headers, "Cookie", "session=abc");
   kt_exchange_set_request (exchange, headers, NULL);
 
-  shown = kt_exchange_get_request_headers (exchange);
-  g_assert_cmpstr (shown[0], ==, "Accept");
-  g_assert_cmpstr (shown[1], ==, "application/json");
-  g_assert_cmpstr (shown[2], ==, "Authorization");
-  g_assert_cmpstr (shown[3], ==, "Bearer [redacted]");
-  g_assert_cmpstr (shown[4], ==, "Cookie");
-  g_assert_cmpstr (shown[5], ==, "[redacted]");
-  g_assert_null (shown[6]);
+  redacted = kt_exchange_get_request_headers (exchange);
+  g_assert_cmpstr (redacted[0], ==, "Accept");
+  g_assert_cmpstr (redacted[1], ==, "application/json");
+  g_assert_cmpstr (redacted[2], ==, "Authorization");
+  g_assert_cmpstr (redacted[3], ==, "Bearer [redacted]");
+  g_assert_cmpstr (redacted[4], ==, "Cookie");
+  g_assert_cmpstr (redacted[5], ==, "[redacted]");
+  g_assert_null (redacted[6]);
 }
 
 static void
