@@ -34,13 +34,20 @@ KtOAuthConfig   *kt_oauth_config_new          (void);
 KtOAuthConfig   *kt_oauth_config_copy         (const KtOAuthConfig *config);
 void             kt_oauth_config_free         (KtOAuthConfig       *config);
 
+/* 256 bits from getrandom(2), URL-safe base64. */
 char            *kt_oauth_new_state           (GError             **error);
+/* The authorize URI with client_id, redirect_uri, state, response_type. */
 char            *kt_oauth_build_authorize_uri (const KtOAuthConfig *config,
                                                const char          *state);
+/* Whether @uri has the scheme, host, port and path of @redirect_uri. */
 gboolean         kt_oauth_is_redirect         (const char          *redirect_uri,
                                                const char          *uri);
+/* code, state, error and error_description from the query, any order. */
 KtOAuthRedirect *kt_oauth_parse_redirect      (const char          *uri,
                                                GError             **error);
+/* TRUE for a code with @expected_state; else KT_ERROR_STATE_MISMATCH,
+ * KT_ERROR_ACCESS_DENIED, KT_ERROR_SERVER_ERROR_PAGE or
+ * KT_ERROR_INVALID_RESPONSE. */
 gboolean         kt_oauth_redirect_check      (const KtOAuthRedirect *redirect,
                                                const char          *expected_state,
                                                GError             **error);

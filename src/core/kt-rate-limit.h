@@ -59,6 +59,9 @@ GArray      *kt_rate_limit_get_history      (KtRateLimit        *self,
                                              guint               bucket_seconds,
                                              guint               n_buckets);
 
+/* Waits until a request of @priority can be sent without a 429. Every
+ * successful acquire is followed by exactly one release, after the
+ * response (if any) went through kt_rate_limit_update(). */
 void         kt_rate_limit_acquire_async    (KtRateLimit        *self,
                                              KtPriority          priority,
                                              GCancellable       *cancellable,
@@ -71,6 +74,7 @@ void         kt_rate_limit_release          (KtRateLimit        *self);
 /* Gives back a granted slot that was never used to send a request. */
 void         kt_rate_limit_release_unused   (KtRateLimit        *self);
 
+/* Reads a response's rate headers (any status, 302 and 429 included). */
 void         kt_rate_limit_update           (KtRateLimit        *self,
                                              guint               status,
                                              SoupMessageHeaders *headers);
