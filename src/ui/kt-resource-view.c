@@ -41,8 +41,6 @@ struct _KtResourceView
   GtkEntry *from_entry;
   GtkButton *load_all_button;
   GtkProgressBar *progress_bar;
-  GtkLabel *progress_label;
-  GtkRevealer *progress_revealer;
   GtkButton *retry_button;
   GtkScrolledWindow *scrolled;
   GtkSearchBar *search_bar;
@@ -420,7 +418,10 @@ update_progress (KtResourceView *self)
       g_string_append (text, _("waiting for the rate limit to reset"));
     }
 
-  gtk_label_set_label (self->progress_label, text->str);
+  /* The progress replaces the row count in the footer, and the bar lies
+   * over the list, so starting a bulk load changes no widget's size. */
+  gtk_label_set_label (self->count_label, text->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
 }
 
 static void
@@ -454,15 +455,19 @@ update_footer (KtResourceView *self)
       g_string_append (text, self->load_error);
     }
 
-  gtk_label_set_label (self->count_label, text->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
-
   gtk_widget_set_sensitive (GTK_WIDGET (self->load_all_button), has_more && !self->loading_all);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), loading);
-  gtk_revealer_set_reveal_child (self->progress_revealer, self->loading_all);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), self->loading_all);
 
   if (self->loading_all)
-    update_progress (self);
+    {
+      update_progress (self);
+    }
+  else
+    {
+      gtk_label_set_label (self->count_label, text->str);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
+    }
 
   if (rows_loaded != self->last_rows_loaded)
     {
@@ -1142,8 +1147,6 @@ kt_resource_view_class_init (KtResourceViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, from_entry);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, load_all_button);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, retry_button);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, scrolled);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, search_bar);
