@@ -417,20 +417,20 @@ dispatch (KtRateLimit *self)
 
   roll_window (self, now);
 
-  /* Nothing left, no reset known and nothing in flight that could tell us
-   * one: probe with a single request after a pause. */
-  if (self->remaining == 0 && self->reset_time == 0 && self->in_flight == 0
-      && count_queued (self) > 0)
-    {
-      self->reset_time = now + BARE_429_FIRST_WAIT;
-      self->confirmed = FALSE;
-    }
-
   while (self->interactive.length > 0 && can_grant (self, KT_PRIORITY_INTERACTIVE))
     grant (self, &self->interactive);
   while (self->interactive.length == 0 && self->bulk.length > 0
          && can_grant (self, KT_PRIORITY_BULK))
     grant (self, &self->bulk);
+
+  /* Requests wait, but no reset is known and nothing in flight could
+   * tell one (a server without rate headers): assume a new window after
+   * a pause, probing with a single request. */
+  if (count_queued (self) > 0 && self->reset_time == 0 && self->in_flight == 0)
+    {
+      self->reset_time = now + BARE_429_FIRST_WAIT;
+      self->confirmed = FALSE;
+    }
 
   if (count_queued (self) > 0 && self->reset_time > 0)
     {

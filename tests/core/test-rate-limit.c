@@ -344,6 +344,43 @@ test_unknown_in_flight (void)
   g_assert_cmpuint (kt_rate_limit_get_in_flight (rate_limit), ==, 0);
 }
 
+static void
+on_granted_release_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  guint *granted = user_data;
+
+  if (kt_rate_limit_acquire_finish (KT_RATE_LIMIT (source), result, NULL))
+    {
+      (*granted)++;
+      /* A response without any rate header. */
+      kt_rate_limit_update (KT_RATE_LIMIT (source), 200, NULL);
+      kt_rate_limit_release (KT_RATE_LIMIT (source));
+    }
+}
+
+static void
+test_no_headers_continues (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (4);
+  guint granted = 0;
+  guint i;
+
+  g_object_set (rate_limit, "reset-margin", 0.1, NULL);
+  for (i = 0; i < 5; i++)
+    kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_BULK, NULL, on_granted_release_cb, &granted);
+
+  /* Three go at once (one of four is kept for interactive requests). */
+  kt_core_test_sleep (0.2);
+  g_assert_cmpuint (granted, ==, 3);
+
+  /* With no header to say when the window resets, a new one is assumed
+   * after a pause rather than waiting forever. */
+  kt_core_test_sleep (2.0);
+  g_assert_cmpuint (granted, ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/rate-limit/reserve-for-interactive", test_reserve_for_interactive);
   g_test_add_func ("/rate-limit/cancel-queued", test_cancel_queued);
   g_test_add_func ("/rate-limit/unknown-in-flight", test_unknown_in_flight);
+  g_test_add_func ("/rate-limit/no-headers-continues", test_no_headers_continues);
 
   return g_test_run ();
 }
