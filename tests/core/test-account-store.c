@@ -143,6 +143,11 @@ keyring_lookup (const char *kind,
   char *secret;
 
   secret = secret_password_lookupv_sync (kt_secret_store_get_schema (), attributes, NULL, &error);
+
+  /* Under kt-test-env --keyring=none there is no Secret Service to ask,
+   * so nothing can have been stored. */
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN))
+    return NULL;
   g_assert_no_error (error);
 
   return secret;
