@@ -79,6 +79,7 @@ static const struct
   { "register", "registers" },
   { "register_id", "registers" },
   { "staff_member", "staff" },
+  { "contact_staff_member", "staff" },
   { "staff_member_id", "staff" },
   { "staff_id", "staff" },
   { "product", "products" },
