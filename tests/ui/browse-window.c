@@ -502,6 +502,19 @@ test_screenshots_narrow_and_dark (void)
   browse_spin (500);
 }
 
+static void
+test_screenshots_shortcuts (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "gtk/help-overlay.ui");
+  GtkWindow *overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+  g_assert_nonnull (overlay);
+  gtk_window_set_transient_for (overlay, GTK_WINDOW (window));
+  gtk_window_present (overlay);
+  browse_save_screenshot (GTK_WIDGET (overlay), "browse-shortcuts");
+  gtk_window_destroy (overlay);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +542,7 @@ main (int   argc,
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
+  g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
 
   status = g_test_run ();
 
