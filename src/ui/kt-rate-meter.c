@@ -388,7 +388,6 @@ kt_rate_meter_init (KtRateMeter *self)
 
   self->state = KT_RATE_METER_UNKNOWN;
   gtk_widget_add_css_class (GTK_WIDGET (self), state_classes[self->state]);
-  self->tick_id = g_timeout_add_seconds (1, on_tick_cb, self);
   kt_rate_meter_update (self);
 }
 
@@ -432,6 +431,12 @@ kt_rate_meter_set_rate_limit (KtRateMeter *self,
 
   if (self->chart != NULL)
     kt_rate_chart_set_rate_limit (self->chart, rate_limit);
+
+  /* The countdown ticks only while there is a budget to count down. */
+  if (self->rate_limit != NULL && self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, on_tick_cb, self);
+  else if (self->rate_limit == NULL)
+    g_clear_handle_id (&self->tick_id, g_source_remove);
 
   kt_rate_meter_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE_LIMIT]);
