@@ -156,7 +156,7 @@ kt_rate_meter_update (KtRateMeter *self)
     {
     case KT_RATE_METER_UNKNOWN:
       text = g_strdup_printf ("—/%u", limit);
-      description = g_strdup_printf (_("Limit of %u requests a minute; no response has reported what is left yet"), limit);
+      description = g_strdup_printf (_("Limit of %u requests; no response has reported what is left yet"), limit);
       break;
 
     case KT_RATE_METER_SPENT:
