@@ -51,7 +51,12 @@ compare_int64 (gconstpointer a,
   gint64 x = *(const gint64 *) a;
   gint64 y = *(const gint64 *) b;
 
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (x < y)
+    return -1;
+  if (x > y)
+    return 1;
+
+  return 0;
 }
 
 static gint64

@@ -5,7 +5,7 @@
  *   bench-ui-startup RUNS PROGRAM [ARG]...
  *
  * Prints each run, then the median, minimum and maximum in milliseconds,
- * and what the program reported on its line (kounter says whether a
+ * and what the program reported on its line (kounter reports whether a
  * WebKit library is mapped). */
 #define G_LOG_DOMAIN "bench-ui-startup"
 
@@ -26,7 +26,12 @@ compare_double (const void *a,
   double x = *(const double *) a;
   double y = *(const double *) b;
 
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (x < y)
+    return -1;
+  if (x > y)
+    return 1;
+
+  return 0;
 }
 
 int
