@@ -346,7 +346,7 @@ on_record_fetched_cb (GObject      *source,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      const char *reason = error != NULL ? error->message : _("The response is not a JSON object.");
+      const char *reason = error != NULL ? error->message : _("The response is not a JSON object; the inspector (Ctrl+Shift+I) shows what the server sent.");
 
       g_warning ("Fetching a record of %s failed: %s", resource->id, reason);
       if (mode == FETCH_FULL_RECORD)
@@ -382,7 +382,7 @@ fetch_record (KtWindow         *self,
   if (path == NULL)
     {
       /* TRANSLATORS: %s is a resource title such as "Inventory" */
-      g_autofree char *message = g_strdup_printf (_("The API has no path for a single record of %s."),
+      g_autofree char *message = g_strdup_printf (_("The API has no path for a single record of %s; its list shows every field."),
                                                   _(resource->title));
 
       toast (self, message);
