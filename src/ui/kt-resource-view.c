@@ -83,6 +83,7 @@ struct _KtResourceView
   char *date;
 
   char *load_error;                /* the last failure of a page after the first */
+  gboolean first_page_failed;      /* the error page is shown */
   gboolean started;
   gboolean loading_all;
   gboolean has_status_filter;
@@ -431,14 +432,15 @@ update_footer (KtResourceView *self)
   guint rows_loaded = self->row_model != NULL
                       ? g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) : 0;
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->search_model));
-  gboolean has_more = self->loader != NULL && kt_loader_get_has_more (self->loader);
+  gboolean has_more = self->loader != NULL && kt_loader_get_has_more (self->loader) && !self->first_page_failed;
   gboolean loading = FALSE;
   gboolean complete;
 
   if (self->loader != NULL)
     g_object_get (self->loader, "loading", &loading, NULL);
 
-  complete = self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL;
+  complete = self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL
+             && !self->first_page_failed;
 
   if (self->query != NULL)
     g_string_append_printf (text, ngettext ("%u of %u loaded row matches", "%u of %u loaded rows match", rows_loaded),
@@ -543,6 +545,7 @@ show_error (KtResourceView *self,
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), sign_in);
+  self->first_page_failed = TRUE;
   set_state (self, "error");
 
   if (sign_in)
@@ -645,6 +648,7 @@ start_load (KtResourceView *self)
 
   stop_loader (self);
   g_clear_pointer (&self->load_error, g_free);
+  self->first_page_failed = FALSE;
   kt_row_model_clear (self->row_model);
   self->started = TRUE;
 

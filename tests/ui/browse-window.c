@@ -358,6 +358,28 @@ test_orders_scroll_loads_more (void)
 }
 
 static gboolean
+view_shows_error (gpointer data)
+{
+  return g_strcmp0 (kt_resource_view_get_state (KT_RESOURCE_VIEW (data)), "error") == 0;
+}
+
+static void
+test_products_unknown_category (void)
+{
+  KtResourceView *view = show_first_page ("products");
+
+  /* No category has this id, so the API answers 404 for its products. */
+  kt_resource_view_set_filters (view, NULL, 0, 987654321, NULL, NULL);
+  g_assert_true (browse_wait_until (view_shows_error, view, 30));
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, 0);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-products-error");
+
+  kt_resource_view_set_filters (view, NULL, 0, 0, NULL, NULL);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+}
+
+static gboolean
 pane_has_full_record (gpointer data)
 {
   return kt_detail_pane_has_headers (KT_DETAIL_PANE (data));
@@ -533,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/browse/products/cells", test_products_cells);
   g_test_add_func ("/browse/products/search", test_products_search);
   g_test_add_func ("/browse/products/sort-by-price", test_products_sort_by_price);
+  g_test_add_func ("/browse/products/unknown-category", test_products_unknown_category);
   g_test_add_func ("/browse/customers/count", test_customers_count);
   g_test_add_func ("/browse/customers/cells", test_customers_cells);
   g_test_add_func ("/browse/customers/search", test_customers_search);
