@@ -442,7 +442,7 @@ update_footer (KtResourceView *self)
   complete = self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL
              && !self->first_page_failed;
 
-  if (self->query != NULL)
+  if (kt_search_model_is_active (self->search_model))
     g_string_append_printf (text, ngettext ("%u of %u loaded row matches", "%u of %u loaded rows match", rows_loaded),
                             shown, rows_loaded);
   else if (has_more)
@@ -893,6 +893,35 @@ read_filters (KtResourceView *self)
   self->updating_filters = FALSE;
 }
 
+/* Shifts: the API lists a day's shifts of every site, so the site filter
+ * narrows the loaded rows instead of asking again. */
+static void
+narrow_shifts_by_site (KtResourceView *self)
+{
+  int column = kt_catalogue_find_column (self->resource, "site");
+  g_autofree char *value = NULL;
+  guint n_sites = self->sites != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->sites)) : 0;
+
+  if (column < 0)
+    return;
+
+  /* The column holds the site's id or, as the catalogue has it now, its
+   * name. */
+  if (self->site_id != 0 && self->resource->columns[column].kind == KT_COLUMN_ID)
+    value = g_strdup_printf ("%" G_GINT64_FORMAT, self->site_id);
+
+  for (guint i = 0; self->site_id != 0 && value == NULL && i < n_sites; i++)
+    {
+      g_autoptr(KtRow) site = g_list_model_get_item (G_LIST_MODEL (self->sites), i);
+
+      if (kt_row_get_id (site) == self->site_id)
+        value = g_strdup (row_title (self->sites, site));
+    }
+
+  kt_search_model_set_column_filter (self->search_model, column, value);
+  update_footer (self);
+}
+
 static void
 on_filter_changed_cb (GObject        *object,
                       GParamSpec     *pspec,
@@ -902,6 +931,13 @@ on_filter_changed_cb (GObject        *object,
     return;
 
   read_filters (self);
+
+  if (is_resource (self, "shifts"))
+    {
+      narrow_shifts_by_site (self);
+      return;
+    }
+
   start_load (self);
 }
 
@@ -925,7 +961,9 @@ set_filter_widgets (KtResourceView *self)
   self->has_date_range = is_resource (self, "orders");
   self->has_category_filter = is_resource (self, "products");
   self->site_required = self->resource->scope == KT_SCOPE_SITE;
-  self->has_site_filter = is_resource (self, "orders") || is_resource (self, "products") || self->site_required;
+  /* Shifts are listed by day only, so their site is narrowed here. */
+  self->has_site_filter = is_resource (self, "orders") || is_resource (self, "products")
+                          || is_resource (self, "shifts") || self->site_required;
   self->has_date = self->resource->scope == KT_SCOPE_DATE;
 
   any = self->has_status_filter || self->has_date_range || self->has_category_filter
@@ -1412,6 +1450,22 @@ kt_resource_view_set_filters (KtResourceView *self,
   self->updating_filters = FALSE;
   refill_lookups (self);
 
+  if (is_resource (self, "shifts"))
+    narrow_shifts_by_site (self);
+
+  start_load (self);
+}
+
+void
+kt_resource_view_set_day (KtResourceView *self,
+                          const char     *date)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+  g_return_if_fail (date != NULL);
+
+  g_free (self->date);
+  self->date = g_strdup (date);
+  gtk_editable_set_text (GTK_EDITABLE (self->date_entry), date);
   start_load (self);
 }
 

@@ -53,6 +53,9 @@ void              kt_resource_view_set_filters      (KtResourceView   *self,
                                                      gint64            category_id,
                                                      const char       *from_date,
                                                      const char       *to_date);
+/* The day of a list kept per day (shifts), as YYYY-MM-DD. The list reloads. */
+void              kt_resource_view_set_day          (KtResourceView   *self,
+                                                     const char       *date);
 /* The path of the first page with the current filters, relative to the
  * API URI. The caller owns the string. */
 char             *kt_resource_view_build_path       (KtResourceView   *self);

@@ -18,6 +18,8 @@ struct _KtSearchModel
   GPtrArray *haystacks;          /* char *, parallel to rows */
   GPtrArray *matches;            /* KtRow, borrowed from rows */
   GStrv words;                   /* casefolded query words, or NULL */
+  int filter_column;             /* with filter_value: a column to match exactly */
+  char *filter_value;
 };
 
 static void kt_search_model_list_model_init (GListModelInterface *iface);
@@ -65,6 +67,16 @@ haystack_matches (KtSearchModel *self,
   return TRUE;
 }
 
+static gboolean
+column_matches (KtSearchModel *self,
+                KtRow         *row)
+{
+  if (self->filter_value == NULL)
+    return TRUE;
+
+  return g_strcmp0 (kt_row_get_value (row, self->filter_column), self->filter_value) == 0;
+}
+
 static GPtrArray *
 filter_rows (KtSearchModel *self,
              guint          first)
@@ -73,8 +85,10 @@ filter_rows (KtSearchModel *self,
 
   for (guint i = first; i < self->rows->len; i++)
     {
-      if (haystack_matches (self, g_ptr_array_index (self->haystacks, i)))
-        g_ptr_array_add (matches, g_ptr_array_index (self->rows, i));
+      KtRow *row = g_ptr_array_index (self->rows, i);
+
+      if (haystack_matches (self, g_ptr_array_index (self->haystacks, i)) && column_matches (self, row))
+        g_ptr_array_add (matches, row);
     }
 
   return matches;
@@ -224,6 +238,7 @@ kt_search_model_finalize (GObject *object)
   g_clear_pointer (&self->haystacks, g_ptr_array_unref);
   g_clear_pointer (&self->searched_columns, g_array_unref);
   g_clear_pointer (&self->words, g_strfreev);
+  g_clear_pointer (&self->filter_value, g_free);
 
   G_OBJECT_CLASS (kt_search_model_parent_class)->finalize (object);
 }
@@ -326,5 +341,22 @@ kt_search_model_is_active (KtSearchModel *self)
 {
   g_return_val_if_fail (KT_IS_SEARCH_MODEL (self), FALSE);
 
-  return self->words != NULL;
+  return self->words != NULL || self->filter_value != NULL;
+}
+
+void
+kt_search_model_set_column_filter (KtSearchModel *self,
+                                   int            column,
+                                   const char    *value)
+{
+  g_return_if_fail (KT_IS_SEARCH_MODEL (self));
+  g_return_if_fail (value == NULL || (column >= 0 && (guint) column < self->resource->n_columns));
+
+  if (self->filter_column == column && g_strcmp0 (self->filter_value, value) == 0)
+    return;
+
+  self->filter_column = column;
+  g_free (self->filter_value);
+  self->filter_value = g_strdup (value);
+  replace_matches (self, filter_rows (self, 0));
 }

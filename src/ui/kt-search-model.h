@@ -25,5 +25,10 @@ KtSearchModel *kt_search_model_new       (GListModel       *base,
 gboolean       kt_search_model_set_query (KtSearchModel    *self,
                                           const char       *query);
 gboolean       kt_search_model_is_active (KtSearchModel    *self);
+/* Keep only rows whose column @column has the text @value as well (NULL:
+ * no such condition). For lists the API cannot narrow itself. */
+void           kt_search_model_set_column_filter (KtSearchModel *self,
+                                                  int            column,
+                                                  const char    *value);
 
 G_END_DECLS

@@ -379,6 +379,54 @@ test_products_unknown_category (void)
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
 }
 
+static void
+test_shifts_by_site (void)
+{
+  KtResourceView *view = show_first_page ("shifts");
+  int site_column = kt_catalogue_find_column (kt_resource_view_get_resource (view), "site");
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  g_autoptr(KtRow) first = NULL;
+  g_autoptr(JsonNode) sites = NULL;
+  g_autofree char *site_name = NULL;
+  g_autofree char *path = NULL;
+  guint all_rows;
+  gint64 site_id = 0;
+
+  /* The demo company's orders and shifts start on 1 July 2025. */
+  kt_resource_view_set_day (view, "2025-07-02");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  all_rows = g_list_model_get_n_items (shown);
+  g_assert_cmpuint (all_rows, >, 0);
+
+  first = g_list_model_get_item (shown, 0);
+  site_name = g_strdup (kt_row_get_value (first, site_column));
+  g_assert_nonnull (site_name);
+
+  /* Find the site's id by its name in the sandbox's own list. */
+  path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json", kt_sandbox_get_company_id (fixture.sandbox));
+  sites = browse_fetch_json (&fixture, path);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (sites)); i++)
+    {
+      JsonObject *site = json_array_get_object_element (json_node_get_array (sites), i);
+
+      if (g_strcmp0 (kt_json_get_string (site, "name"), site_name) == 0)
+        kt_json_get_id (site, "id", &site_id);
+    }
+  g_assert_cmpint (site_id, >, 0);
+
+  kt_resource_view_set_filters (view, NULL, site_id, 0, NULL, NULL);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <, all_rows);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+
+      g_assert_cmpstr (kt_row_get_value (row, site_column), ==, site_name);
+    }
+  browse_save_screenshot (GTK_WIDGET (window), "browse-shifts-by-site");
+}
+
 static gboolean
 pane_has_full_record (gpointer data)
 {
@@ -562,6 +610,7 @@ main (int   argc,
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
+  g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
