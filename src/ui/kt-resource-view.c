@@ -905,8 +905,7 @@ narrow_shifts_by_site (KtResourceView *self)
   if (column < 0)
     return;
 
-  /* The column holds the site's id or, as the catalogue has it now, its
-   * name. */
+  /* The catalogue's site column may hold the site's id or its name. */
   if (self->site_id != 0 && self->resource->columns[column].kind == KT_COLUMN_ID)
     value = g_strdup_printf ("%" G_GINT64_FORMAT, self->site_id);
 
