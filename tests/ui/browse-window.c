@@ -368,7 +368,7 @@ test_products_unknown_category (void)
 {
   KtResourceView *view = show_first_page ("products");
 
-  /* No category has this id, so the API answers 404 for its products. */
+  /* No category has this id, so the API returns 404 for its products. */
   kt_resource_view_set_filters (view, NULL, 0, 987654321, NULL, NULL);
   g_assert_true (browse_wait_until (view_shows_error, view, 30));
   g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, 0);
