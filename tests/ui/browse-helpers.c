@@ -46,17 +46,20 @@ error_is_set (gpointer data)
   return *error != NULL;
 }
 
-void
-browse_fixture_setup (BrowseFixture  *fixture,
-                      KtSandboxScale  scale,
-                      double          rate_window,
-                      guint           basic_limit)
+static void
+setup_with_seed (BrowseFixture  *fixture,
+                 KtSandboxScale  scale,
+                 double          rate_window,
+                 guint           basic_limit,
+                 guint64         seed)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KtOAuthConfig) config = kt_oauth_config_new ();
 
   fixture->sandbox = kt_sandbox_new ();
   g_object_set (fixture->sandbox, "scale", scale, NULL);
+  if (seed != 0)
+    g_object_set (fixture->sandbox, "seed", seed, NULL);
   if (rate_window > 0)
     g_object_set (fixture->sandbox, "rate-window", rate_window, NULL);
   if (basic_limit > 0)
@@ -78,6 +81,22 @@ browse_fixture_setup (BrowseFixture  *fixture,
   g_assert_true (browse_wait_until (error_is_set, &error, 20));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_cmpint (kt_account_get_company_id (fixture->account), ==, kt_sandbox_get_company_id (fixture->sandbox));
+}
+
+void
+browse_fixture_setup (BrowseFixture  *fixture,
+                      KtSandboxScale  scale,
+                      double          rate_window,
+                      guint           basic_limit)
+{
+  setup_with_seed (fixture, scale, rate_window, basic_limit, 0);
+}
+
+void
+browse_fixture_setup_seeded (BrowseFixture *fixture,
+                             guint64        seed)
+{
+  setup_with_seed (fixture, KT_SANDBOX_SCALE_DEMO, 5, 0, seed);
 }
 
 void

@@ -28,6 +28,10 @@ void        browse_fixture_setup     (BrowseFixture *fixture,
                                       KtSandboxScale scale,
                                       double         rate_window,
                                       guint          basic_limit);
+/* Like browse_fixture_setup() at scale demo, with the sandbox's data
+ * generated from @seed, so its company differs. */
+void        browse_fixture_setup_seeded (BrowseFixture *fixture,
+                                         guint64        seed);
 void        browse_fixture_teardown  (BrowseFixture *fixture);
 /* Run the main loop until @condition returns TRUE or @timeout_seconds
  * pass. Returns the last result of @condition. */

@@ -118,6 +118,41 @@ test_keyring_banner (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_switch_account (void)
+{
+  g_autoptr(KtAccountStore) store = NULL;
+  KtWindow *window = new_window_with_account (&store);
+  BrowseFixture second = { NULL, NULL, NULL };
+  AsyncResult async = { FALSE, NULL };
+  GtkMenuButton *button;
+  GtkPopover *popover;
+
+  /* A second company, from a sandbox with other data. */
+  browse_fixture_setup_seeded (&second, 7);
+  g_assert_cmpint (kt_account_get_company_id (second.account), !=, kt_account_get_company_id (fixture.account));
+  kt_account_store_add_async (store, second.account, NULL, on_added_cb, &async);
+  g_assert_true (browse_wait_until (async_done, &async, 20));
+  g_assert_no_error (async.error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_assert_true (kt_window_get_account (window) == fixture.account);
+
+  button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), KT_TYPE_WINDOW, "account_button"));
+  popover = gtk_menu_button_get_popover (button);
+  gtk_menu_button_popup (button);
+  browse_save_screenshot (GTK_WIDGET (popover), "browse-account-switcher");
+  gtk_menu_button_popdown (button);
+
+  kt_window_show_account (window, second.account);
+  g_assert_true (browse_wait_until (window_is_browsing, window, 20));
+  g_assert_true (kt_window_get_account (window) == second.account);
+  g_assert_cmpstr (gtk_menu_button_get_label (button), ==, kt_account_get_company_name (second.account));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-switched-account");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  browse_fixture_teardown (&second);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -128,6 +163,7 @@ main (int   argc,
   browse_fixture_setup (&fixture, KT_SANDBOX_SCALE_DEMO, 5, 0);
 
   g_test_add_func ("/store/sign-out", test_sign_out);
+  g_test_add_func ("/store/switch-account", test_switch_account);
   g_test_add_func ("/store/no-keyring/banner", test_keyring_banner);
 
   status = g_test_run ();
