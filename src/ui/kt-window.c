@@ -571,10 +571,33 @@ on_sign_in_required_cb (KtAccount *account,
                                  kt_account_get_company_name (account) != NULL
                                  ? kt_account_get_company_name (account) : _("this company"),
                                  error != NULL ? error->message : _("no reason given"));
+  adw_status_page_set_title (self->signed_out_page, _("Signed Out"));
   adw_status_page_set_description (self->signed_out_page, description);
+  gtk_button_set_label (self->sign_in_again_button, _("_Sign In Again"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button),
                                   kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
                                   ? "app.sign-in-basic" : "app.sign-in");
+  gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+}
+
+static gboolean
+error_means_signed_out (const GError *error)
+{
+  return g_error_matches (error, KT_ERROR, KT_ERROR_UNAUTHORIZED)
+         || g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_GRANT)
+         || g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_CLIENT);
+}
+
+/* Reading the company failed for another reason than the credential: the
+ * same page offers to try again. */
+static void
+show_company_unreachable (KtWindow     *self,
+                          const GError *error)
+{
+  adw_status_page_set_title (self->signed_out_page, _("Could Not Read the Company"));
+  adw_status_page_set_description (self->signed_out_page, error->message);
+  gtk_button_set_label (self->sign_in_again_button, _("_Retry"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button), "win.retry-company");
   gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
 }
 
@@ -648,8 +671,11 @@ on_company_fetched_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Reading the company failed: %s", error->message);
-      on_sign_in_required_cb (self->account, error, self);
+      g_debug ("Reading the company failed: %s", error->message);
+      if (error_means_signed_out (error))
+        on_sign_in_required_cb (self->account, error, self);
+      else
+        show_company_unreachable (self, error);
       return;
     }
 
@@ -1021,6 +1047,20 @@ export_action (GSimpleAction *action,
 }
 
 static void
+retry_company_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  KtWindow *self = KT_WINDOW (user_data);
+
+  if (self->account == NULL)
+    return;
+
+  kt_client_fetch_company_async (self->client, self->account, self->cancellable,
+                                 on_company_fetched_cb, g_object_ref (self));
+}
+
+static void
 close_action (GSimpleAction *action,
               GVariant      *parameter,
               gpointer       user_data)
@@ -1041,6 +1081,7 @@ static const GActionEntry win_actions[] = {
   { "show-resource", show_resource_action, "s" },
   { "export", export_action, "s" },
   { "sign-out", sign_out_action },
+  { "retry-company", retry_company_action },
 };
 
 /* Start-up benchmark */
