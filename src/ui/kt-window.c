@@ -571,6 +571,7 @@ on_sign_in_required_cb (KtAccount *account,
                                  kt_account_get_company_name (account) != NULL
                                  ? kt_account_get_company_name (account) : _("this company"),
                                  error != NULL ? error->message : _("no reason given"));
+  adw_status_page_set_icon_name (self->signed_out_page, "system-lock-screen-symbolic");
   adw_status_page_set_title (self->signed_out_page, _("Signed Out"));
   adw_status_page_set_description (self->signed_out_page, description);
   gtk_button_set_label (self->sign_in_again_button, _("_Sign In Again"));
@@ -594,6 +595,7 @@ static void
 show_company_unreachable (KtWindow     *self,
                           const GError *error)
 {
+  adw_status_page_set_icon_name (self->signed_out_page, "network-offline-symbolic");
   adw_status_page_set_title (self->signed_out_page, _("Could Not Read the Company"));
   adw_status_page_set_description (self->signed_out_page, error->message);
   gtk_button_set_label (self->sign_in_again_button, _("_Retry"));

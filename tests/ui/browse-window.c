@@ -517,6 +517,39 @@ test_rejected_credential (void)
 }
 
 static void
+test_company_unreachable (void)
+{
+  g_autoptr(KtSandbox) closed = kt_sandbox_new ();
+  g_autoptr(KtClient) client = kt_client_new ();
+  g_autoptr(KtOAuthConfig) config = kt_oauth_config_copy (kt_account_get_config (fixture.account));
+  g_autoptr(KtAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  KtWindow *other;
+  AdwStatusPage *page;
+
+  /* A sandbox that has stopped: its port refuses connections. */
+  kt_sandbox_start (closed, 0, &error);
+  g_assert_no_error (error);
+  g_free (config->api_uri);
+  config->api_uri = g_strdup (kt_sandbox_get_api_uri (closed));
+  kt_sandbox_stop (closed);
+  account = kt_account_new (KT_AUTH_KIND_BASIC, config);
+
+  /* Retries are not what this checks: keep them short. */
+  g_object_set (client, "retry-delay", 0.05, NULL);
+  other = g_object_new (KT_TYPE_WINDOW, "client", client, NULL);
+  gtk_window_present (GTK_WINDOW (other));
+  kt_window_show_account (other, account);
+  g_assert_true (browse_wait_until (window_is_signed_out, other, 30));
+
+  page = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (other), KT_TYPE_WINDOW, "signed_out_page"));
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "Could Not Read the Company");
+  browse_save_screenshot (GTK_WIDGET (other), "browse-company-unreachable");
+
+  gtk_window_destroy (GTK_WINDOW (other));
+}
+
+static void
 test_screenshots_each_list (void)
 {
   guint n_resources = 0;
@@ -612,6 +645,7 @@ main (int   argc,
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
+  g_test_add_func ("/browse/account/company-unreachable", test_company_unreachable);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
   g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
