@@ -52,7 +52,8 @@ struct _KtDetailPane
   GTimeZone *tz;
   GPtrArray *history;              /* KtDetailEntry, current last */
   GPtrArray *links;                /* KtDetailLink of the shown record */
-  char *text;                      /* pretty-printed JSON */
+  GHashTable *numbers;             /* of the shown record, see kt_format_json_numbers() */
+  char *text;                      /* the record's JSON as received, re-indented */
 };
 
 enum {
@@ -158,6 +159,74 @@ humanize (const char *member)
   return g_strconcat (first, g_utf8_next_char (spaced), NULL);
 }
 
+/* @value as the record spelled it, so 0.1 does not become
+ * 0.10000000000000001. */
+static char *
+format_double (KtDetailPane *self,
+               double        value)
+{
+  const char *spelling = NULL;
+
+  if (self->numbers != NULL)
+    spelling = kt_format_json_number_lookup (self->numbers, value);
+
+  return spelling != NULL ? g_strdup (spelling) : kt_format_double (value);
+}
+
+/* Appends @node as compact JSON, with numbers spelled as received. */
+static void
+append_compact_json (KtDetailPane *self,
+                     GString      *out,
+                     JsonNode     *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      g_string_append_c (out, '{');
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (), l->data);
+          g_autofree char *quoted = json_to_string (name, FALSE);
+
+          if (l != members)
+            g_string_append_c (out, ',');
+          g_string_append (out, quoted);
+          g_string_append_c (out, ':');
+          append_compact_json (self, out, json_object_get_member (object, l->data));
+        }
+      g_string_append_c (out, '}');
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_compact_json (self, out, json_array_get_element (array, i));
+        }
+      g_string_append_c (out, ']');
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      g_autofree char *number = format_double (self, json_node_get_double (node));
+
+      g_string_append (out, number);
+    }
+  else
+    {
+      /* json-glib writes integers, booleans and null as received; a
+       * string keeps its value but may differ in its escapes. */
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_string_append (out, text);
+    }
+}
+
 static char *
 format_scalar (KtDetailPane *self,
                const char   *member,
@@ -177,11 +246,7 @@ format_scalar (KtDetailPane *self,
   else if (type == G_TYPE_INT64)
     text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   else if (type == G_TYPE_DOUBLE)
-    {
-      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-      text = g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
-    }
+    text = format_double (self, json_node_get_double (node));
   else
     text = g_strdup ("");
 
@@ -369,7 +434,14 @@ add_node_row (KtDetailPane *self,
   if (JSON_NODE_HOLDS_OBJECT (node) && depth < MAX_DEPTH)
     {
       JsonObject *object = json_node_get_object (node);
-      g_autofree char *summary = summarize_object (object);
+      guint size = json_object_get_size (object);
+      g_autofree char *summary = NULL;
+
+      /* An array element's title already carries its summary. */
+      if (member == NULL && depth > 0)
+        summary = g_strdup_printf (ngettext ("%u field", "%u fields", size), size);
+      else
+        summary = summarize_object (object);
 
       row = adw_expander_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -414,7 +486,12 @@ add_node_row (KtDetailPane *self,
       g_autofree char *text = NULL;
 
       if (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node))
-        text = json_to_string (node, FALSE);
+        {
+          GString *compact = g_string_new (NULL);
+
+          append_compact_json (self, compact, node);
+          text = g_string_free (compact, FALSE);
+        }
       else
         text = format_scalar (self, member, node);
 
@@ -532,6 +609,7 @@ render_current (KtDetailPane *self)
 
   clear_list (self->fields_list);
   g_ptr_array_set_size (self->links, 0);
+  g_clear_pointer (&self->numbers, g_hash_table_unref);
   g_clear_pointer (&self->text, g_free);
 
   if (self->history->len == 0)
@@ -549,6 +627,7 @@ render_current (KtDetailPane *self)
       g_warning ("Record of %s is not JSON: %s", entry->resource->id, error->message);
       node = json_node_init_string (json_node_alloc (), entry->json);
     }
+  self->numbers = kt_format_json_numbers (entry->json, -1);
 
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -564,7 +643,9 @@ render_current (KtDetailPane *self)
       title = g_strdup (_(entry->resource->title));
     }
 
-  self->text = json_to_string (node, TRUE);
+  /* The text is re-indented, never re-serialised: json-glib would write
+   * doubles with 17 digits ("7.7999999999999998" for 7.8). */
+  self->text = kt_format_json_indent (entry->json, -1);
   ensure_buffer (self);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->buffer), self->text, -1);
   fill_headers (self, entry->headers);
@@ -699,6 +780,7 @@ kt_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->links, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->numbers, g_hash_table_unref);
   g_clear_pointer (&self->text, g_free);
 
   G_OBJECT_CLASS (kt_detail_pane_parent_class)->finalize (object);

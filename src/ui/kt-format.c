@@ -167,3 +167,222 @@ kt_format_time_zone (const char *identifier)
 
   return tz;
 }
+
+/* JSON text */
+
+static gsize
+skip_json_space (const char *json,
+                 gsize       length,
+                 gsize       position)
+{
+  while (position < length
+         && (json[position] == ' ' || json[position] == '\t' || json[position] == '\n' || json[position] == '\r'))
+    position++;
+
+  return position;
+}
+
+/* Returns the position of the closing quote of the string that opens at
+ * @start, or @length when the string is not closed. */
+static gsize
+find_string_end (const char *json,
+                 gsize       length,
+                 gsize       start)
+{
+  gsize position;
+
+  for (position = start + 1; position < length && json[position] != '"'; position++)
+    {
+      if (json[position] == '\\')
+        position++;
+    }
+
+  return MIN (position, length);
+}
+
+static void
+append_line_break (GString *out,
+                   guint    depth)
+{
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+char *
+kt_format_json_indent (const char *json,
+                       gssize      length)
+{
+  GString *out;
+  gsize size;
+  guint depth = 0;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  size = length < 0 ? strlen (json) : (gsize) length;
+  out = g_string_sized_new (size + size / 2);
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = json[i];
+
+      switch (c)
+        {
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+          break;
+
+        case '"':
+          {
+            gsize end = find_string_end (json, size, i);
+
+            g_string_append_len (out, json + i, MIN (end + 1, size) - i);
+            i = end;
+          }
+          break;
+
+        case '{':
+        case '[':
+          {
+            gsize next = skip_json_space (json, size, i + 1);
+            char close = c == '{' ? '}' : ']';
+
+            g_string_append_c (out, c);
+            if (next < size && json[next] == close)
+              {
+                /* An empty object or array stays on one line. */
+                g_string_append_c (out, close);
+                i = next;
+              }
+            else
+              {
+                depth++;
+                append_line_break (out, depth);
+              }
+          }
+          break;
+
+        case '}':
+        case ']':
+          if (depth > 0)
+            depth--;
+          append_line_break (out, depth);
+          g_string_append_c (out, c);
+          break;
+
+        case ',':
+          g_string_append_c (out, c);
+          append_line_break (out, depth);
+          break;
+
+        case ':':
+          g_string_append (out, ": ");
+          break;
+
+        default:
+          g_string_append_c (out, c);
+          break;
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_number_char (char c)
+{
+  return g_ascii_isdigit (c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* The key of @value in a table of kt_format_json_numbers(): its bits, so
+ * that equal doubles, and only those, share a key. */
+static gint64 *
+number_key (double value)
+{
+  gint64 *key = g_new (gint64, 1);
+
+  G_STATIC_ASSERT (sizeof (double) == sizeof (gint64));
+  memcpy (key, &value, sizeof value);
+
+  return key;
+}
+
+GHashTable *
+kt_format_json_numbers (const char *json,
+                        gssize      length)
+{
+  GHashTable *numbers;
+  gsize size;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  numbers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  size = length < 0 ? strlen (json) : (gsize) length;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      g_autofree char *token = NULL;
+      g_autofree gint64 *key = NULL;
+      gsize end;
+
+      if (json[i] == '"')
+        {
+          i = find_string_end (json, size, i);
+          continue;
+        }
+
+      if (json[i] != '-' && !g_ascii_isdigit (json[i]))
+        continue;
+
+      for (end = i; end < size && is_number_char (json[end]); end++)
+        ;
+
+      token = g_strndup (json + i, end - i);
+      i = end - 1;
+
+      /* Integers that fit in 64 bits are kept as integers by json-glib and
+       * need no table. */
+      if (strpbrk (token, ".eE") == NULL && g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+        continue;
+
+      key = number_key (g_ascii_strtod (token, NULL));
+      if (!g_hash_table_contains (numbers, key))
+        g_hash_table_insert (numbers, g_steal_pointer (&key), g_steal_pointer (&token));
+    }
+
+  return numbers;
+}
+
+const char *
+kt_format_json_number_lookup (GHashTable *numbers,
+                              double      value)
+{
+  g_autofree gint64 *key = NULL;
+
+  g_return_val_if_fail (numbers != NULL, NULL);
+
+  key = number_key (value);
+  return g_hash_table_lookup (numbers, key);
+}
+
+char *
+kt_format_double (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* The shortest text that reads back as the same double, so 0.1 is
+   * written "0.1" and not with the 17 digits of g_ascii_dtostr(). */
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+
+  return g_strdup (buffer);
+}

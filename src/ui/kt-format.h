@@ -30,4 +30,22 @@ char *kt_format_size     (guint64      bytes);
  * unknown. The caller owns the reference. */
 GTimeZone *kt_format_time_zone (const char *identifier);
 
+/* @json re-indented, two spaces a level: only whitespace outside strings
+ * changes, so numbers and strings keep the exact text the server sent.
+ * @length is in bytes, or -1 when @json ends with NUL. The caller owns the
+ * string. */
+char *kt_format_json_indent (const char *json,
+                             gssize      length);
+/* A table of the non-integer numbers of @json, each spelled as in @json,
+ * for kt_format_json_number_lookup(). The caller owns the table. */
+GHashTable *kt_format_json_numbers (const char *json,
+                                    gssize      length);
+/* The spelling of @value in the text that @numbers was made from, or NULL
+ * when it had none. Owned by @numbers. */
+const char *kt_format_json_number_lookup (GHashTable *numbers,
+                                          double      value);
+/* The shortest text that reads back as @value ("0.1", "1e-07"). The
+ * caller owns the string. */
+char *kt_format_double (double value);
+
 G_END_DECLS

@@ -193,7 +193,8 @@ format_body (GBytes *body)
   if (node == NULL)
     return g_utf8_make_valid (data, size);
 
-  return json_to_string (node, TRUE);
+  /* Re-indented, not re-serialised, so numbers keep the server's text. */
+  return kt_format_json_indent (text, -1);
 }
 
 static void

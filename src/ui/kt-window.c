@@ -320,6 +320,18 @@ ensure_lookups (KtWindow *self)
 
 /* Records in the detail pane */
 
+/* The body as received, so the pane shows exactly what the server sent;
+ * the caller owns the string. */
+static char *
+dup_body_text (KtResponse *response)
+{
+  GBytes *body = kt_response_get_body (response);
+  gsize size = 0;
+  const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
+
+  return g_strndup (data != NULL ? data : "", size);
+}
+
 static void
 on_record_fetched_cb (GObject      *source,
                       GAsyncResult *result,
@@ -362,7 +374,7 @@ on_record_fetched_cb (GObject      *source,
       return;
     }
 
-  json = json_to_string (node, FALSE);
+  json = dup_body_text (response);
 
   if (mode == FETCH_LINK)
     kt_detail_pane_push (self->detail_pane, resource, json, kt_response_get_headers (response));
