@@ -313,8 +313,10 @@ drive_configured_cb (gpointer user_data)
   AppRun *run = user_data;
   KtAccountStore *store = kt_application_get_account_store (run->app);
   g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) looked_up = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KtAccount) account = NULL;
+  g_autofree char *secret = NULL;
   KtSignInWindow *window = NULL;
 
   /* The client secret goes in the way Preferences puts it. */
@@ -336,9 +338,16 @@ drive_configured_cb (gpointer user_data)
 
   /* A second request presents the same window instead of a new one. */
   g_action_group_activate_action (G_ACTION_GROUP (run->app), "sign-in", NULL);
-  /* The action reads the client secret from the keyring first, which
-   * takes a few milliseconds. */
-  signin_settle (1000);
+  /* The action reads the client secret from the keyring first. A lookup
+   * started after it goes over the same D-Bus connection and completes
+   * after it, so once it is back the action has acted. */
+  kt_account_store_lookup_client_secret_async (store, kt_sandbox_get_api_uri (run->sandbox),
+                                               kt_sandbox_get_client_id (run->sandbox),
+                                               NULL, signin_result_cb, &looked_up);
+  signin_wait_result (&looked_up, "a client secret lookup after the action's");
+  secret = kt_account_store_lookup_client_secret_finish (store, looked_up, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, kt_sandbox_get_client_secret (run->sandbox));
   g_assert_cmpuint (count_sign_in_windows (run), ==, 1);
 
   /* The window closes once the account is saved, the file included. */

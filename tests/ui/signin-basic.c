@@ -311,7 +311,7 @@ test_keyring_banner (void)
 
   window = g_object_new (KT_TYPE_WINDOW, "client", client, "account-store", store, NULL);
   gtk_window_present (GTK_WINDOW (window));
-  signin_settle (500);
+  signin_wait_for_mapped (GTK_WIDGET (window));
 
   /* The main window over the empty store: the welcome page, and the
    * keyring banner when there is no keyring. */
@@ -332,6 +332,13 @@ test_keyring_banner (void)
   path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-main-window"));
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+secret_shown_saved (gpointer user_data)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (user_data)),
+                    "Client Secret (Saved)") == 0;
 }
 
 static void
@@ -366,7 +373,7 @@ test_preferences (void)
 
   gtk_editable_set_text (GTK_EDITABLE (secret_row), "my-addon-secret");
   g_signal_emit_by_name (secret_row, "apply");
-  signin_settle (500);
+  signin_wait_until (secret_shown_saved, secret_row, "the secret row to show “Client Secret (Saved)”");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret_row)), ==, "");
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (secret_row)), ==,
                    "Client Secret (Saved)");

@@ -166,6 +166,7 @@ test_changed_state (void)
   g_autofree char *script = NULL;
   g_autofree char *path = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *replay = NULL;
 
   signin_wait_for_element (window, "email");
   script = g_strdup_printf ("document.getElementById('email').value = '%s';"
@@ -192,16 +193,21 @@ test_changed_state (void)
                          "document.querySelector('input[name=state]').value");
   g_assert_nonnull (state);
   g_free (script);
-  script = g_strdup_printf ("location.href = '%s?code=replayed&state=%s'; 'sent'",
-                            kt_sandbox_get_redirect_uri (sandbox), state);
-  run_script (window, script);
-  signin_settle (500);
+  replay = g_strdup_printf ("%s?code=replayed&state=%s", kt_sandbox_get_redirect_uri (sandbox), state);
+  script = g_strdup_printf ("location.href = '%s'; 'sent'", replay);
+  signin_run_js_until_decided (window, script, replay);
   g_assert_cmpint (kt_sign_in_window_get_status (window), ==, KT_SIGN_IN_STATUS_FAILED);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:authorization_code"), ==, 0);
   g_assert_false (outcome.signed_in);
 
   close_window (window, &outcome);
   kt_sandbox_stop (sandbox);
+}
+
+static gboolean
+company_request_held (gpointer user_data)
+{
+  return kt_sandbox_get_counter (KT_SANDBOX (user_data), "fault:slow") > 0;
 }
 
 static void
@@ -211,6 +217,7 @@ test_close_while_exchanging (void)
   Outcome outcome = { 0 };
   KtSignInWindow *window = open_window (sandbox, &outcome);
   g_autofree char *script = NULL;
+  double delay = 0;
 
   signin_wait_for_element (window, "email");
   script = g_strdup_printf ("document.getElementById('email').value = '%s';"
@@ -222,12 +229,16 @@ test_close_while_exchanging (void)
   signin_wait_for_element (window, "allow");
   run_script (window, "document.getElementById('allow').click(); 'clicked'");
   signin_wait_for_status (window, KT_SIGN_IN_STATUS_EXCHANGING);
+  signin_wait_until (company_request_held, sandbox, "the company request to be held back");
 
   /* The company request is held back by the "slow" fault; closing the
-   * window now must cancel it and save nothing. */
+   * window now must cancel it and save nothing. Nothing signals that a
+   * cancelled request stays without effect, so the test watches for
+   * longer than the hold-back lasts. */
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  signin_settle (3000);
+  g_object_get (sandbox, "fault-delay", &delay, NULL);
+  signin_settle ((guint) (delay * 1000) + 1000);
 
   g_assert_cmpint (kt_sign_in_window_get_status (window), ==, KT_SIGN_IN_STATUS_EXCHANGING);
   g_assert_false (outcome.signed_in);
@@ -264,16 +275,14 @@ test_lookalike_redirects (void)
                             kt_sandbox_get_base_uri (sandbox), redirect, state);
   script = g_strdup_printf ("location.href = '%s'; 'sent'", inside);
   run_script (window, script);
-  signin_settle (500);
-  signin_wait_for_status (window, KT_SIGN_IN_STATUS_PAGE);
+  signin_wait_for_uri (window, inside);
   g_assert_cmpstr (webkit_web_view_get_uri (kt_sign_in_window_get_web_view (window)), ==, inside);
 
   /* The redirect URI's path with more after it. */
   longer_path = g_strdup_printf ("%s-evil?code=fake&state=%s", redirect, state);
   g_free (script);
   script = g_strdup_printf ("location.href = '%s'; 'sent'", longer_path);
-  run_script (window, script);
-  signin_settle (500);
+  signin_run_js_until_decided (window, script, longer_path);
 
   /* The same path on another port. */
   other_port = g_strdup_printf ("%s://%s:%d%s?code=fake&state=%s",
@@ -282,8 +291,7 @@ test_lookalike_redirects (void)
                                 g_uri_get_path (redirect_uri), state);
   g_free (script);
   script = g_strdup_printf ("location.href = '%s'; 'sent'", other_port);
-  run_script (window, script);
-  signin_settle (500);
+  signin_run_js_until_decided (window, script, other_port);
 
   g_assert_cmpint (kt_sign_in_window_get_status (window), ==, KT_SIGN_IN_STATUS_PAGE);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "token:authorization_code"), ==, 0);
@@ -345,8 +353,7 @@ test_extra_host (void)
   other = g_strdup_printf ("http://localhost:%u/single-sign-on", kt_sandbox_get_port (sandbox));
   script = g_strdup_printf ("location.href = '%s'; 'sent'", other);
   run_script (window, script);
-  signin_settle (500);
-  signin_wait_for_status (window, KT_SIGN_IN_STATUS_PAGE);
+  signin_wait_for_uri (window, other);
 
   g_assert_cmpstr (webkit_web_view_get_uri (kt_sign_in_window_get_web_view (window)), ==, other);
   g_assert_cmpuint (outcome.external_uris->len, ==, 0);
@@ -449,7 +456,7 @@ test_https_details (void)
   g_assert_nonnull (button);
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  signin_settle (300);
+  signin_wait_for_mapped (GTK_WIDGET (popover));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
 
   /* WebKit still reports the certificate's errors, and the header says so. */
@@ -522,7 +529,7 @@ test_security_details (void)
 
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
-  signin_settle (300);
+  signin_wait_for_mapped (GTK_WIDGET (popover));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
   path = signin_screenshot (GTK_WIDGET (popover), "signin-security-popover.png");
   gtk_popover_popdown (popover);

@@ -214,6 +214,109 @@ signin_wait_for_status (KtSignInWindow *window,
   signin_wait_until (status_reached, &wait, what);
 }
 
+typedef struct
+{
+  KtSignInWindow *window;
+  const char *uri;
+} UriWait;
+
+static gboolean
+uri_loaded (gpointer user_data)
+{
+  UriWait *wait = user_data;
+  WebKitWebView *web_view = kt_sign_in_window_get_web_view (wait->window);
+
+  if (kt_sign_in_window_get_status (wait->window) == KT_SIGN_IN_STATUS_FAILED)
+    g_error ("The sign-in window failed while waiting for %s: %s", wait->uri,
+             kt_sign_in_window_get_error_message (wait->window));
+
+  return g_strcmp0 (webkit_web_view_get_uri (web_view), wait->uri) == 0 &&
+         !webkit_web_view_is_loading (web_view) &&
+         kt_sign_in_window_get_status (wait->window) == KT_SIGN_IN_STATUS_PAGE;
+}
+
+void
+signin_wait_for_uri (KtSignInWindow *window,
+                     const char     *uri)
+{
+  UriWait wait = { window, uri };
+  g_autofree char *what = g_strdup_printf ("the view to show %s", uri);
+
+  signin_wait_until (uri_loaded, &wait, what);
+}
+
+typedef struct
+{
+  WebKitWebView *web_view;
+  const char *uri;
+  gboolean decided;
+} DecisionWait;
+
+/* Runs before the window's own handler, which may stop the emission. */
+static gboolean
+on_decide_policy_hook (GSignalInvocationHint *hint,
+                       guint                  n_values,
+                       const GValue          *values,
+                       gpointer               user_data)
+{
+  DecisionWait *wait = user_data;
+  WebKitPolicyDecision *decision = g_value_get_object (&values[1]);
+  WebKitNavigationAction *action;
+  const char *uri;
+
+  if (g_value_get_object (&values[0]) != (gpointer) wait->web_view ||
+      !WEBKIT_IS_NAVIGATION_POLICY_DECISION (decision))
+    return TRUE;
+
+  action = webkit_navigation_policy_decision_get_navigation_action (WEBKIT_NAVIGATION_POLICY_DECISION (decision));
+  uri = webkit_uri_request_get_uri (webkit_navigation_action_get_request (action));
+  if (g_strcmp0 (uri, wait->uri) == 0)
+    wait->decided = TRUE;
+
+  return TRUE;
+}
+
+static gboolean
+decision_made (gpointer user_data)
+{
+  DecisionWait *wait = user_data;
+
+  return wait->decided;
+}
+
+void
+signin_run_js_until_decided (KtSignInWindow *window,
+                             const char     *script,
+                             const char     *uri)
+{
+  DecisionWait wait = { kt_sign_in_window_get_web_view (window), uri, FALSE };
+  guint signal_id = g_signal_lookup ("decide-policy", WEBKIT_TYPE_WEB_VIEW);
+  g_autofree char *what = g_strdup_printf ("a navigation decision on %s", uri);
+  g_autofree char *ignored = NULL;
+  gulong hook_id;
+
+  hook_id = g_signal_add_emission_hook (signal_id, 0, on_decide_policy_hook, &wait, NULL);
+  ignored = signin_run_js (wait.web_view, script);
+  /* The emission that set the flag has run every handler by the time the
+   * loop checks it again. */
+  signin_wait_until (decision_made, &wait, what);
+  g_signal_remove_emission_hook (signal_id, hook_id);
+}
+
+static gboolean
+widget_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (user_data));
+}
+
+void
+signin_wait_for_mapped (GtkWidget *widget)
+{
+  g_autofree char *what = g_strdup_printf ("a %s to be mapped", G_OBJECT_TYPE_NAME (widget));
+
+  signin_wait_until (widget_mapped, widget, what);
+}
+
 char *
 signin_screenshot (GtkWidget  *widget,
                    const char *name)

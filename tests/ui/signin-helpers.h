@@ -43,6 +43,17 @@ void            signin_wait_for_element      (KtSignInWindow  *window,
                                               const char      *element_id);
 void            signin_wait_for_status       (KtSignInWindow  *window,
                                               KtSignInStatus   status);
+/* Waits until the view has finished loading @uri and the window shows it
+ * with the status "page". */
+void            signin_wait_for_uri          (KtSignInWindow  *window,
+                                              const char      *uri);
+/* Runs @script in the page, then waits until the view has decided on a
+ * navigation to @uri, whether the window lets it load or not. */
+void            signin_run_js_until_decided  (KtSignInWindow  *window,
+                                              const char      *script,
+                                              const char      *uri);
+/* Waits until @widget is mapped. */
+void            signin_wait_for_mapped       (GtkWidget       *widget);
 
 /* Saves a PNG of @widget as $KT_SCREENSHOT_DIR/@name and returns its
  * path, or NULL when KT_SCREENSHOT_DIR is unset. */
