@@ -358,7 +358,7 @@ on_record_fetched_cb (GObject      *source,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      const char *reason = error != NULL ? error->message : _("The response is not a JSON object; the inspector (Ctrl+Shift+I) shows what the server sent.");
+      const char *reason = error != NULL ? error->message : _("The response is not a JSON object; the Inspector (F12) shows what the server sent.");
 
       g_warning ("Fetching a record of %s failed: %s", resource->id, reason);
       if (mode == FETCH_FULL_RECORD)
@@ -1316,7 +1316,9 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.load-all", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.cancel-load", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_I, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.inspector", NULL);
+  /* Not Ctrl+Shift+I: GTK keeps Ctrl+Shift+I and Ctrl+Shift+D for its own
+   * inspector, and its binding runs before the window's. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F12, 0, "win.inspector", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.rate-meter", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK, "win.details", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);

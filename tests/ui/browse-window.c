@@ -618,6 +618,45 @@ test_screenshots_shortcuts (void)
   gtk_window_destroy (overlay);
 }
 
+/* The triggers of @action among the window's key bindings, as text. */
+static GPtrArray *
+find_triggers (const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GPtrArray *triggers = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *shortcut_action = gtk_shortcut_get_action (shortcut);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_NAMED_ACTION (shortcut_action)
+              && g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (shortcut_action)), action) == 0)
+            g_ptr_array_add (triggers, gtk_shortcut_trigger_to_string (trigger));
+        }
+    }
+
+  return triggers;
+}
+
+static void
+test_inspector_key (void)
+{
+  g_autoptr(GPtrArray) triggers = find_triggers ("win.inspector");
+
+  g_assert_cmpuint (triggers->len, ==, 1);
+  /* GTK's own inspector takes Ctrl+Shift+I before the window sees it. */
+  g_assert_cmpstr (g_ptr_array_index (triggers, 0), ==, "F12");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -649,6 +688,7 @@ main (int   argc,
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
   g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
+  g_test_add_func ("/browse/shortcuts/inspector-key", test_inspector_key);
 
   status = g_test_run ();
 
