@@ -55,11 +55,21 @@ struct _KtRateLimit
   guint reserve;
   gint64 reset_margin;
   double window_seconds;
+  /* FALSE while window_seconds is still the assumed 60. */
+  gboolean window_learned;
+  /* The reset time of the last window confirmed by a response, kept after
+   * the window rolled over, to learn the window length. */
+  gint64 last_reset;
   guint bare_429_streak;
   guint recorded;
 
+  /* The thread of the owner's main context: only it touches the queues. */
+  GThread *owner;
   GQueue interactive;
   GQueue bulk;
+  /* Waiters cancelled and already out of their queue, whose tasks return
+   * from the main loop. */
+  GQueue cancelled;
   GArray *history;
   GSource *timer;
   GSource *idle;
@@ -97,6 +107,8 @@ typedef struct
   GTask *task;
   KtPriority priority;
   gulong cancel_id;
+  /* A dispatch ran and could not grant it: the budget holds it back. */
+  gboolean held;
 } Waiter;
 
 /* A snapshot of the notified values, to notify only what changed. */
@@ -109,10 +121,12 @@ typedef struct
   guint in_flight;
   gboolean known;
   gboolean spent;
+  guint reserve;
   double window_seconds;
 } Snapshot;
 
 static void dispatch (KtRateLimit *self);
+static guint get_reserve (KtRateLimit *self);
 
 static guint
 count_queued (KtRateLimit *self)
@@ -137,6 +151,7 @@ take_snapshot (KtRateLimit *self,
   snapshot->in_flight = self->in_flight;
   snapshot->known = self->known;
   snapshot->spent = compute_spent (self);
+  snapshot->reserve = get_reserve (self);
   snapshot->window_seconds = self->window_seconds;
 }
 
@@ -164,6 +179,8 @@ notify_changes (KtRateLimit    *self,
     g_object_notify_by_pspec (object, properties[PROP_KNOWN]);
   if (before->spent != after.spent)
     g_object_notify_by_pspec (object, properties[PROP_SPENT]);
+  if (before->reserve != after.reserve)
+    g_object_notify_by_pspec (object, properties[PROP_RESERVE]);
   if (before->window_seconds != after.window_seconds)
     g_object_notify_by_pspec (object, properties[PROP_WINDOW_SECONDS]);
   g_object_thaw_notify (object);
@@ -232,14 +249,15 @@ parse_http_date (const char *value,
 }
 
 /* Requests of each window that bulk loads leave to interactive ones: a
- * tenth of the limit, at least one once the limit is four or more. */
+ * tenth of the current limit rounded up, so at least one once the limit is
+ * two or more. */
 static guint
 get_reserve (KtRateLimit *self)
 {
   if (self->reserve != G_MAXUINT)
     return self->reserve;
 
-  return self->limit >= 4 ? MAX (1, self->limit / 10) : 0;
+  return self->limit > 1 ? (self->limit + 9) / 10 : 0;
 }
 
 /* When bulk loads may take the reserve too: in the last tenth of a known
@@ -272,22 +290,58 @@ can_grant (KtRateLimit *self,
   return self->remaining > reserve;
 }
 
-/* Assumes a full window once its reset time and the margin have passed.
- * The margin covers clock skew and the headers' one-second resolution,
- * and the next response confirms the new window. */
-static void
+/* Assumes a full window once its reset time and the margin have passed,
+ * and returns whether it did. The margin covers clock skew and the
+ * headers' one-second resolution, and the next response confirms the new
+ * window. */
+static gboolean
 roll_window (KtRateLimit *self,
              gint64       now)
 {
   if (self->reset_time == 0 || now < self->reset_time + self->reset_margin)
-    return;
+    return FALSE;
 
   g_debug ("Window reset passed (%.3f s ago); assuming %u requests are available again",
            (double) (now - self->reset_time) / G_USEC_PER_SEC, self->limit);
   self->remaining = self->in_flight < self->limit ? self->limit - self->in_flight : 0;
   self->reset_time = 0;
   self->confirmed = FALSE;
-  self->probing = TRUE;
+  /* Only a request sent right at the roll tells whether the margin was
+   * long enough; one sent much later says nothing about it. */
+  self->probing = count_queued (self) > 0;
+
+  return TRUE;
+}
+
+/* Learns the window length from the first response of a window, whose
+ * reset is about one window ahead (a lower bound, as the window may have
+ * started a little earlier). */
+static void
+learn_window_from_start (KtRateLimit *self,
+                         double       seconds)
+{
+  seconds = CLAMP (seconds, 1, 3600);
+  if (!self->window_learned || seconds > self->window_seconds)
+    self->window_seconds = seconds;
+  self->window_learned = TRUE;
+}
+
+/* Learns the window length from the distance between the resets of two
+ * windows, a whole number of windows (an upper bound). */
+static void
+learn_window_from_resets (KtRateLimit *self,
+                          gint64       previous_reset,
+                          gint64       reset)
+{
+  double seconds = (double) (reset - previous_reset) / G_USEC_PER_SEC;
+
+  if (previous_reset == 0 || seconds < 1 || seconds > 3600)
+    return;
+
+  /* Half a second covers the one-second resolution of both resets. */
+  if (!self->window_learned || seconds + 0.5 < self->window_seconds)
+    self->window_seconds = seconds;
+  self->window_learned = TRUE;
 }
 
 static void
@@ -297,6 +351,40 @@ waiter_free (Waiter *waiter)
     g_cancellable_disconnect (g_task_get_cancellable (waiter->task), waiter->cancel_id);
   g_clear_object (&waiter->task);
   g_free (waiter);
+}
+
+/* Removes a cancelled waiter from its queue at once; its task returns
+ * from the main loop, because disconnecting from the cancellable inside
+ * its handler would deadlock. */
+static void
+withdraw (KtRateLimit *self,
+          Waiter      *waiter)
+{
+  GQueue *queue = waiter->priority == KT_PRIORITY_BULK ? &self->bulk : &self->interactive;
+  Snapshot before;
+
+  take_snapshot (self, &before);
+  if (!g_queue_remove (queue, waiter))
+    return;
+
+  g_queue_push_tail (&self->cancelled, waiter);
+  notify_changes (self, &before);
+}
+
+static void
+return_withdrawn (KtRateLimit *self)
+{
+  Waiter *waiter;
+
+  while ((waiter = g_queue_pop_head (&self->cancelled)) != NULL)
+    {
+      g_autoptr(GTask) task = g_object_ref (waiter->task);
+
+      waiter_free (waiter);
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 "The request for a slot was cancelled");
+    }
 }
 
 static gboolean
@@ -354,10 +442,13 @@ static void
 on_cancelled_cb (GCancellable *cancellable,
                  gpointer      user_data)
 {
-  KtRateLimit *self = user_data;
+  Waiter *waiter = user_data;
+  KtRateLimit *self = waiter->self;
 
-  /* The waiter is removed from the main loop: disconnecting inside this
-   * handler would deadlock. */
+  /* A cancellable cancelled on another thread: the main loop removes the
+   * waiter before it grants anything. */
+  if (g_thread_self () == self->owner)
+    withdraw (self, waiter);
   schedule_idle (self);
 }
 
@@ -403,25 +494,48 @@ grant (KtRateLimit *self,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Marks the waiters left after a dispatch as held, and returns whether
+ * any was not before. */
+static gboolean
+mark_held (GQueue *queue)
+{
+  gboolean changed = FALSE;
+
+  for (GList *link = queue->head; link != NULL; link = link->next)
+    {
+      Waiter *waiter = link->data;
+
+      changed |= !waiter->held;
+      waiter->held = TRUE;
+    }
+
+  return changed;
+}
+
 static void
 dispatch (KtRateLimit *self)
 {
   Snapshot before;
   gint64 now = g_get_real_time ();
+  gboolean rolled;
+  gboolean newly_held;
 
   g_object_ref (self);
   take_snapshot (self, &before);
 
+  return_withdrawn (self);
   remove_cancelled (self, &self->interactive);
   remove_cancelled (self, &self->bulk);
 
-  roll_window (self, now);
+  rolled = roll_window (self, now);
 
   while (self->interactive.length > 0 && can_grant (self, KT_PRIORITY_INTERACTIVE))
     grant (self, &self->interactive);
   while (self->interactive.length == 0 && self->bulk.length > 0
          && can_grant (self, KT_PRIORITY_BULK))
     grant (self, &self->bulk);
+  newly_held = mark_held (&self->interactive);
+  newly_held |= mark_held (&self->bulk);
 
   /* Requests wait, but no reset is known and nothing in flight could
    * tell one (a server without rate headers): assume a new window after
@@ -442,8 +556,27 @@ dispatch (KtRateLimit *self)
         wake = MIN (wake, reserve_release_time (self));
       schedule_timer (self, wake);
     }
+  else if (self->reset_time > 0)
+    {
+      /* Nothing waits, but views bound to the budget should show the new
+       * window once the old one ends, without a request to tell them. */
+      schedule_timer (self, self->reset_time + self->reset_margin);
+    }
 
+  g_object_freeze_notify (G_OBJECT (self));
   notify_changes (self, &before);
+  if (rolled)
+    {
+      /* "spent" was computed FALSE since the reset time, so the snapshot
+       * cannot show the change to views that read it before. */
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMIT]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMAINING]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESET_TIME]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPENT]);
+    }
+  if (newly_held)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUED]);
+  g_object_thaw_notify (G_OBJECT (self));
   g_object_unref (self);
 }
 
@@ -477,6 +610,7 @@ kt_rate_limit_dispose (GObject *object)
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                "The rate limit was closed");
     }
+  return_withdrawn (self);
 
   if (self->timer != NULL)
     g_source_destroy (self->timer);
@@ -650,9 +784,11 @@ kt_rate_limit_init (KtRateLimit *self)
   self->reset_margin = G_USEC_PER_SEC / 2;
   self->window_seconds = 60;
   self->reserve = G_MAXUINT;
+  self->owner = g_thread_self ();
   self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_queue_init (&self->interactive);
   g_queue_init (&self->bulk);
+  g_queue_init (&self->cancelled);
 }
 
 /* Returns a new budget assuming @default_limit requests per window until a
@@ -791,6 +927,9 @@ kt_rate_limit_acquire_async (KtRateLimit         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_rate_limit_acquire_async);
+  /* A slot granted just before a cancel is still reported, so the caller
+   * gives it back with kt_rate_limit_release_unused(). */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -808,12 +947,41 @@ kt_rate_limit_acquire_async (KtRateLimit         *self,
 
   if (cancellable != NULL)
     waiter->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled_cb),
-                                               self, NULL);
+                                               waiter, NULL);
 
   notify_changes (self, &before);
   /* Grant from the main loop, so the callback never runs inside this
    * call. */
   schedule_idle (self);
+}
+
+static gboolean
+queue_holds_cancellable (GQueue       *queue,
+                         GCancellable *cancellable)
+{
+  for (GList *link = queue->head; link != NULL; link = link->next)
+    {
+      Waiter *waiter = link->data;
+
+      if (waiter->held && g_task_get_cancellable (waiter->task) == cancellable)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Returns whether a request acquired with @cancellable is held back by the
+ * budget: it still waits after a dispatch could not grant it. Changes are
+ * notified as "queued". */
+gboolean
+kt_rate_limit_is_held (KtRateLimit  *self,
+                       GCancellable *cancellable)
+{
+  g_return_val_if_fail (KT_IS_RATE_LIMIT (self), FALSE);
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), FALSE);
+
+  return queue_holds_cancellable (&self->interactive, cancellable)
+         || queue_holds_cancellable (&self->bulk, cancellable);
 }
 
 /* Returns TRUE when a slot was granted, or FALSE with @error set
@@ -964,6 +1132,8 @@ kt_rate_limit_update (KtRateLimit        *self,
         {
           /* The first answer of a window: requests still in flight may be
            * charged to it too. */
+          if (ABS (reset - self->last_reset) > SAME_WINDOW_TOLERANCE)
+            learn_window_from_resets (self, self->last_reset, reset);
           self->remaining = fresh;
           self->reset_time = reset;
         }
@@ -978,15 +1148,17 @@ kt_rate_limit_update (KtRateLimit        *self,
         }
       else if (reset > self->reset_time)
         {
+          learn_window_from_resets (self, self->reset_time, reset);
           self->remaining = fresh;
           self->reset_time = reset;
         }
       /* else: an answer from a window already over, nothing to learn. */
 
       self->confirmed = TRUE;
+      self->last_reset = self->reset_time;
 
       if (header_remaining + 1 >= self->limit && reset > now)
-        self->window_seconds = CLAMP ((double) (reset - now) / G_USEC_PER_SEC, 1, 3600);
+        learn_window_from_start (self, (double) (reset - now) / G_USEC_PER_SEC);
     }
   else if (has_remaining)
     {

@@ -27,17 +27,21 @@ G_DECLARE_FINAL_TYPE (KtRateLimit, kt_rate_limit, KT, RATE_LIMIT, GObject)
  *   microseconds, 0 when unknown), "queued" (guint, requests waiting for a
  *   slot), "in-flight" (guint), "known" (gboolean, a header has been seen),
  *   "spent" (gboolean, remaining is 0 and the reset is in the future),
- *   "window-seconds" (double, the window length seen, 60 until seen),
+ *   "window-seconds" (double, the window length learned from the reset
+ *   headers, 60 until seen),
  *   "recorded" (guint, responses recorded, for views of the history).
  * Settable: "reserve" (guint, requests of a window that bulk loads leave
- *   to interactive ones, by default a tenth of the limit; bulk loads may
- *   use them in the last tenth of the window), "reset-margin" (double,
- *   seconds waited past a reset at first; it adapts to the server).
+ *   to interactive ones, by default a tenth of the current limit rounded
+ *   up; bulk loads may use them in the last tenth of the window),
+ *   "reset-margin" (double, seconds waited past a reset at first; it adapts
+ *   to the server).
  *
  * Scheduling: "remaining" counts granted requests at once, so requests in
  * flight are never sent past the limit. Before the first rate header only
  * two requests go out at a time, and after an assumed reset one, until a
- * response confirms the new window.
+ * response confirms the new window. The budget rolls over to a full
+ * window by itself once the reset time and the margin have passed, with
+ * "reset-time" back to 0, whether or not a request waits.
  * Signals:
  *   "request-recorded" (guint status, guint cost): after each response,
  *   302 hops and 429s included.
@@ -61,7 +65,10 @@ GArray      *kt_rate_limit_get_history      (KtRateLimit        *self,
 
 /* Waits until a request of @priority can be sent without a 429. Every
  * successful acquire is followed by exactly one release, after the
- * response (if any) went through kt_rate_limit_update(). */
+ * response (if any) went through kt_rate_limit_update(). A cancelled
+ * request leaves the queue at once; a slot granted just before the cancel
+ * is still returned as granted, to be given back with
+ * kt_rate_limit_release_unused(). */
 void         kt_rate_limit_acquire_async    (KtRateLimit        *self,
                                              KtPriority          priority,
                                              GCancellable       *cancellable,
@@ -71,6 +78,10 @@ gboolean     kt_rate_limit_acquire_finish   (KtRateLimit        *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 void         kt_rate_limit_release          (KtRateLimit        *self);
+/* Returns whether a request acquired with @cancellable is held back by the
+ * budget (queued past a dispatch that could not grant it). */
+gboolean     kt_rate_limit_is_held          (KtRateLimit        *self,
+                                             GCancellable       *cancellable);
 /* Gives back a granted slot that was never used to send a request. */
 void         kt_rate_limit_release_unused   (KtRateLimit        *self);
 

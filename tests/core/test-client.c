@@ -616,6 +616,70 @@ test_cancel_waiting (void)
   g_assert_cmpuint (kt_rate_limit_get_queued (kt_account_get_rate_limit (account)), ==, 0);
 }
 
+static void
+test_cancel_never_sends (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL,
+                                                         "basic-limit", 1, "rate-window", 2.0, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtResponse) first = NULL;
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
+                                           kt_sandbox_get_company_id (sandbox));
+  GCancellable *cancellables[4];
+  GAsyncResult *results[4] = { NULL, };
+  guint api_before;
+  guint i;
+
+  /* One request per window: the four below all wait for a reset. */
+  first = kt_core_test_get (client, account, path, &error);
+  g_assert_no_error (error);
+  api_before = kt_sandbox_get_counter (sandbox, "api");
+
+  for (i = 0; i < G_N_ELEMENTS (cancellables); i++)
+    {
+      cancellables[i] = g_cancellable_new ();
+      kt_client_request_async (client, account, "GET", path, NULL,
+                               i % 2 == 0 ? KT_PRIORITY_BULK : KT_PRIORITY_INTERACTIVE,
+                               cancellables[i], kt_core_test_store_result, &results[i]);
+    }
+  kt_core_test_sleep (0.1);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 4);
+
+  /* Cancelled requests leave the queue before the main loop runs again. */
+  g_cancellable_cancel (cancellables[0]);
+  g_cancellable_cancel (cancellables[1]);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 2);
+
+  for (i = 0; i < G_N_ELEMENTS (cancellables); i++)
+    {
+      g_autoptr(KtResponse) response = NULL;
+      g_autoptr(GError) request_error = NULL;
+
+      kt_core_test_wait (&results[i]);
+      response = kt_client_request_finish (client, results[i], &request_error);
+      if (i < 2)
+        {
+          g_assert_null (response);
+          g_assert_error (request_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        }
+      else
+        {
+          g_assert_no_error (request_error);
+          g_assert_cmpuint (kt_response_get_status (response), ==, 200);
+        }
+      g_clear_object (&results[i]);
+      g_clear_object (&cancellables[i]);
+    }
+
+  /* Only the two requests left were sent, one window each. */
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api") - api_before, ==, 2);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==, 0);
+  g_assert_cmpuint (kt_rate_limit_get_in_flight (rate_limit), ==, 0);
+}
+
 static KtResponse *
 request_sync (KtClient    *client,
               KtAccount   *account,
@@ -712,6 +776,7 @@ main (int   argc,
   g_test_add_func ("/client/exchanges-redacted", test_exchanges_redacted);
   g_test_add_func ("/client/other-origin", test_other_origin);
   g_test_add_func ("/client/cancel-waiting", test_cancel_waiting);
+  g_test_add_func ("/client/cancel-never-sends", test_cancel_never_sends);
   g_test_add_func ("/client/retries-bounded", test_retries_bounded);
   g_test_add_func ("/client/tls-rejected", test_tls_rejected);
 

@@ -381,6 +381,137 @@ test_no_headers_continues (void)
   g_assert_cmpuint (granted, ==, 5);
 }
 
+static void
+on_notify_count_cb (GObject    *object,
+                    GParamSpec *pspec,
+                    guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_rolls_without_request (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (10);
+  guint remaining_notified = 0;
+  guint spent_notified = 0;
+  guint i;
+
+  g_object_set (rate_limit, "reset-margin", 0.05, NULL);
+  update (rate_limit, 200, "10", "0", "1");
+  g_assert_true (kt_rate_limit_get_spent (rate_limit));
+  g_signal_connect (rate_limit, "notify::remaining", G_CALLBACK (on_notify_count_cb), &remaining_notified);
+  g_signal_connect (rate_limit, "notify::spent", G_CALLBACK (on_notify_count_cb), &spent_notified);
+
+  /* No request waits and none is made: the budget rolls on its own. */
+  for (i = 0; i < 100 && kt_rate_limit_get_remaining (rate_limit) == 0; i++)
+    kt_core_test_sleep (0.05);
+
+  g_assert_cmpuint (kt_rate_limit_get_remaining (rate_limit), ==, 10);
+  g_assert_cmpint (kt_rate_limit_get_reset_time (rate_limit), ==, 0);
+  g_assert_false (kt_rate_limit_get_spent (rate_limit));
+  g_assert_cmpuint (remaining_notified, >=, 1);
+  g_assert_cmpuint (spent_notified, >=, 1);
+}
+
+static void
+test_reserve_follows_limit (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (60);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Grant bulk = { order, "bulk" };
+  Grant interactive = { order, "interactive" };
+  guint reserve_notified = 0;
+  guint reserve = 0;
+
+  g_signal_connect (rate_limit, "notify::reserve", G_CALLBACK (on_notify_count_cb), &reserve_notified);
+
+  update (rate_limit, 200, "25", "24", "30");
+  g_object_get (rate_limit, "reserve", &reserve, NULL);
+  g_assert_cmpuint (reserve, ==, 3);
+  g_assert_cmpuint (reserve_notified, ==, 1);
+
+  update (rate_limit, 200, "2", "1", "30");
+  g_object_get (rate_limit, "reserve", &reserve, NULL);
+  g_assert_cmpuint (reserve, ==, 1);
+
+  update (rate_limit, 200, "1", "1", "30");
+  g_object_get (rate_limit, "reserve", &reserve, NULL);
+  g_assert_cmpuint (reserve, ==, 0);
+
+  /* With a limit of 10, one request is kept for interactive ones. */
+  update (rate_limit, 200, "10", "1", "30");
+  g_object_get (rate_limit, "reserve", &reserve, NULL);
+  g_assert_cmpuint (reserve, ==, 1);
+
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_BULK, NULL, on_granted_cb, &bulk);
+  kt_core_test_sleep (0.1);
+  g_assert_cmpuint (order->len, ==, 0);
+
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, NULL, on_granted_cb, &interactive);
+  kt_core_test_sleep (0.1);
+  g_assert_cmpuint (order->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, "interactive");
+  kt_rate_limit_release (rate_limit);
+}
+
+static void
+test_cancel_leaves_queue (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (60);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autoptr(GCancellable) first_cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) second_cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) third_cancellable = g_cancellable_new ();
+  Grant first = { order, "first" };
+  Grant second = { order, "second" };
+  Grant third = { order, "third" };
+
+  g_object_set (rate_limit, "reset-margin", 0.05, NULL);
+  update (rate_limit, 200, "60", "0", "1");
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_BULK, first_cancellable, on_granted_cb, &first);
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, second_cancellable, on_granted_cb, &second);
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_BULK, third_cancellable, on_granted_cb, &third);
+  kt_core_test_sleep (0.05);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 3);
+  g_assert_true (kt_rate_limit_is_held (rate_limit, second_cancellable));
+
+  /* Out of the queue at once, before the main loop runs. */
+  g_cancellable_cancel (second_cancellable);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 2);
+  g_assert_false (kt_rate_limit_is_held (rate_limit, second_cancellable));
+  g_cancellable_cancel (first_cancellable);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 1);
+
+  kt_core_test_sleep (0.05);
+  g_assert_cmpuint (order->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, "error");
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, "error");
+
+  /* After the reset the one request left takes the probing slot. */
+  kt_core_test_sleep (1.5);
+  g_assert_cmpuint (order->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (order, 2), ==, "third");
+  g_assert_cmpuint (kt_rate_limit_get_in_flight (rate_limit), ==, 1);
+  kt_rate_limit_release (rate_limit);
+}
+
+static void
+test_window_from_resets (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (10);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *first_reset = g_strdup_printf ("%" G_GINT64_FORMAT, now + 2);
+  g_autofree char *second_reset = g_strdup_printf ("%" G_GINT64_FORMAT, now + 6);
+
+  /* Answers in the middle of two windows four seconds apart: neither is
+   * the first of its window, so only the distance tells the length. */
+  update (rate_limit, 200, "10", "5", first_reset);
+  g_assert_cmpfloat (kt_rate_limit_get_window_seconds (rate_limit), ==, 60);
+  update (rate_limit, 200, "10", "5", second_reset);
+  g_assert_cmpfloat_with_epsilon (kt_rate_limit_get_window_seconds (rate_limit), 4, 0.01);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +534,10 @@ main (int   argc,
   g_test_add_func ("/rate-limit/cancel-queued", test_cancel_queued);
   g_test_add_func ("/rate-limit/unknown-in-flight", test_unknown_in_flight);
   g_test_add_func ("/rate-limit/no-headers-continues", test_no_headers_continues);
+  g_test_add_func ("/rate-limit/rolls-without-request", test_rolls_without_request);
+  g_test_add_func ("/rate-limit/reserve-follows-limit", test_reserve_follows_limit);
+  g_test_add_func ("/rate-limit/cancel-leaves-queue", test_cancel_leaves_queue);
+  g_test_add_func ("/rate-limit/window-from-resets", test_window_from_resets);
 
   return g_test_run ();
 }
