@@ -50,6 +50,9 @@ struct _KtLoader
   gboolean loading;
   gboolean waiting;
   double estimated_seconds;
+  /* The cancellable of this loader's page requests while it loads (not a
+   * reference: the running PageRequest owns it). */
+  GCancellable *request_cancellable;
 
   gulong spent_handler;
   gulong queued_handler;
@@ -80,6 +83,11 @@ typedef struct
   char *key;
   char *uri;
   SoupMessageHeaders *headers;
+  /* Cancelled with the caller's cancellable. A cancellable of its own
+   * lets the rate limit tell this loader's requests from others'. */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong cancel_id;
 } PageRequest;
 
 static void fetch_page (GTask *task);
@@ -90,7 +98,18 @@ page_request_free (PageRequest *request)
   g_free (request->key);
   g_free (request->uri);
   g_clear_pointer (&request->headers, soup_message_headers_unref);
+  if (request->cancel_id != 0)
+    g_cancellable_disconnect (request->caller_cancellable, request->cancel_id);
+  g_clear_object (&request->caller_cancellable);
+  g_clear_object (&request->cancellable);
   g_free (request);
+}
+
+static void
+on_caller_cancelled_cb (GCancellable *caller_cancellable,
+                        gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
 static void
@@ -125,11 +144,10 @@ update_waiting (KtLoader *self)
 {
   KtRateLimit *rate_limit = kt_account_get_rate_limit (self->account);
 
-  /* NOTE: a queue that is not empty may hold another view's requests
-   * only; the budget does not tell whose they are. */
   set_boolean (self, &self->waiting,
                self->loading
-               && (kt_rate_limit_get_spent (rate_limit) || kt_rate_limit_get_queued (rate_limit) > 0),
+               && self->request_cancellable != NULL
+               && kt_rate_limit_is_held (rate_limit, self->request_cancellable),
                PROP_WAITING);
 }
 
@@ -416,6 +434,7 @@ finish_page (GTask *task)
       return;
     }
 
+  self->request_cancellable = NULL;
   set_boolean (self, &self->loading, FALSE, PROP_LOADING);
   update_waiting (self);
   update_estimate (self);
@@ -429,6 +448,7 @@ fail_page (GTask  *task,
 {
   KtLoader *self = g_task_get_source_object (task);
 
+  self->request_cancellable = NULL;
   set_boolean (self, &self->loading, FALSE, PROP_LOADING);
   update_waiting (self);
   g_task_return_error (task, error);
@@ -473,6 +493,7 @@ on_page_cb (GObject      *source,
         }
       if (g_task_had_error (task))
         {
+          self->request_cancellable = NULL;
           set_boolean (self, &self->loading, FALSE, PROP_LOADING);
           g_object_unref (task);
           return;
@@ -514,7 +535,7 @@ fetch_page (GTask *task)
 
   kt_client_request_async (self->client, self->account, "GET", request->uri,
                            request->headers, request->priority,
-                           g_task_get_cancellable (task), on_page_cb, task);
+                           request->cancellable, on_page_cb, task);
 }
 
 static void
@@ -542,6 +563,13 @@ start_loading (KtLoader            *self,
   request = g_new0 (PageRequest, 1);
   request->priority = all ? KT_PRIORITY_BULK : KT_PRIORITY_INTERACTIVE;
   request->all = all;
+  request->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      request->caller_cancellable = g_object_ref (cancellable);
+      request->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb),
+                                                  request->cancellable, NULL);
+    }
   g_task_set_task_data (task, request, (GDestroyNotify) page_request_free);
 
   if (!self->has_more)
@@ -551,6 +579,7 @@ start_loading (KtLoader            *self,
       return;
     }
 
+  self->request_cancellable = request->cancellable;
   set_boolean (self, &self->loading, TRUE, PROP_LOADING);
   update_waiting (self);
   fetch_page (task);

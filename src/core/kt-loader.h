@@ -18,9 +18,11 @@ G_DECLARE_FINAL_TYPE (KtLoader, kt_loader, KT, LOADER, GObject)
  *
  * Properties (read-only, notified): "pages-loaded" (guint), "rows-loaded"
  * (guint), "requests-spent" (guint), "pages-total" (guint, 0 when unknown),
- * "has-more" (gboolean), "loading" (gboolean), "waiting" (gboolean: loading
- * while the rate limit is spent or has requests queued), "estimated-seconds" (double: the least time the
- * rate limit allows for the pages still to load, 0 when unknown).
+ * "has-more" (gboolean), "loading" (gboolean), "waiting" (gboolean: a
+ * request of this loader is held back by the rate limit),
+ * "estimated-seconds" (double: the least time the rate limit allows for
+ * the pages still to load, from the window length the rate limit learned,
+ * 0 when unknown).
  */
 KtLoader   *kt_loader_new               (KtClient            *client,
                                          KtAccount           *account,

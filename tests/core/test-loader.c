@@ -345,6 +345,92 @@ test_estimated_seconds (void)
 }
 
 static void
+test_estimate_short_window (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 50,
+                                                         "basic-limit", 5, "rate-window", 4.0, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  double estimate = 0;
+
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &result);
+  kt_core_test_wait (&result);
+  g_assert_true (kt_loader_load_next_finish (loader, result, &error));
+  g_assert_no_error (error);
+
+  /* 11 pages left, 4 now and 5 a window later: two windows of about 4 s,
+   * each read up to a second long. */
+  g_object_get (loader, "estimated-seconds", &estimate, NULL);
+  g_assert_cmpfloat (estimate, >, 0);
+  g_assert_cmpfloat (estimate, <=, 12);
+}
+
+static void
+on_waiting_cb (KtLoader   *loader,
+               GParamSpec *pspec,
+               gboolean   *ever_waiting)
+{
+  gboolean waiting = FALSE;
+
+  g_object_get (loader, "waiting", &waiting, NULL);
+  *ever_waiting |= waiting;
+}
+
+static void
+test_waiting_own_request (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 50,
+                                                         "basic-limit", 5, "rate-window", 4.0, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) bulk_model = kt_row_model_new (kt_catalogue_lookup ("orders"));
+  g_autoptr(KtRowModel) interactive_model = kt_row_model_new (kt_catalogue_lookup ("sites"));
+  g_autofree char *bulk_path = kt_catalogue_build_path (kt_catalogue_lookup ("orders"),
+                                                        kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autofree char *interactive_path = kt_catalogue_build_path (kt_catalogue_lookup ("sites"),
+                                                               kt_sandbox_get_company_id (sandbox),
+                                                               0, NULL, NULL);
+  g_autoptr(KtLoader) bulk = kt_loader_new (client, account, bulk_path, bulk_model);
+  g_autoptr(KtLoader) interactive = kt_loader_new (client, account, interactive_path, interactive_model);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) bulk_result = NULL;
+  g_autoptr(GAsyncResult) interactive_result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean bulk_waited = FALSE;
+  gboolean interactive_waited = FALSE;
+  guint i;
+
+  g_signal_connect (bulk, "notify::waiting", G_CALLBACK (on_waiting_cb), &bulk_waited);
+  g_signal_connect (interactive, "notify::waiting", G_CALLBACK (on_waiting_cb), &interactive_waited);
+
+  /* The bulk load spends all but the reserve and is then held back. */
+  kt_loader_load_all_async (bulk, cancellable, kt_core_test_store_result, &bulk_result);
+  for (i = 0; i < 100 && !bulk_waited; i++)
+    kt_core_test_sleep (0.02);
+  g_assert_true (bulk_waited);
+
+  /* The interactive page takes the reserve at once, so its loader never
+   * waits, though another loader's request is queued. */
+  g_assert_cmpuint (kt_rate_limit_get_queued (kt_account_get_rate_limit (account)), ==, 1);
+  kt_loader_load_next_async (interactive, NULL, kt_core_test_store_result, &interactive_result);
+  kt_core_test_wait (&interactive_result);
+  g_assert_true (kt_loader_load_next_finish (interactive, interactive_result, &error));
+  g_assert_no_error (error);
+  g_assert_false (interactive_waited);
+
+  g_cancellable_cancel (cancellable);
+  kt_core_test_wait (&bulk_result);
+  g_assert_false (kt_loader_load_all_finish (bulk, bulk_result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
 test_every_resource (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, NULL);
@@ -514,6 +600,8 @@ main (int   argc,
   g_test_add_func ("/loader/next-link", test_next_link);
   g_test_add_func ("/loader/exchange-log-capped", test_exchange_log_capped);
   g_test_add_func ("/loader/estimated-seconds", test_estimated_seconds);
+  g_test_add_func ("/loader/estimate-short-window", test_estimate_short_window);
+  g_test_add_func ("/loader/waiting-own-request", test_waiting_own_request);
   g_test_add_func ("/loader/every-resource", test_every_resource);
   g_test_add_func ("/loader/fault-server-error", test_fault_server_error);
   g_test_add_func ("/loader/fault-drop-connection", test_fault_drop_connection);
