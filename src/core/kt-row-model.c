@@ -47,7 +47,14 @@ struct _KtRow
   const KtResource *resource;
   gint64 id;
   char *data;
+  /* Bit i: column i is searched and has a value, all ASCII or not. Set at
+   * append time so kt_row_matches() casefolds only non-ASCII values.
+   * Columns from MAX_MASKED_COLUMNS on are treated as not ASCII. */
+  guint32 ascii_searched;
+  guint32 other_searched;
 };
+
+#define MAX_MASKED_COLUMNS 32
 
 G_DEFINE_FINAL_TYPE (KtRow, kt_row, G_TYPE_OBJECT)
 
@@ -214,6 +221,81 @@ column_is_searched (const KtResource *resource,
   return FALSE;
 }
 
+static gboolean
+is_ascii (const char *text)
+{
+  for (; *text != '\0'; text++)
+    {
+      if ((guchar) *text >= 0x80)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Records which searched columns have a value, and whether it is ASCII. */
+static void
+mark_searched_columns (KtRow *self)
+{
+  guint i;
+
+  self->ascii_searched = 0;
+  self->other_searched = 0;
+  for (i = 0; i < self->resource->n_columns; i++)
+    {
+      const char *value = kt_row_get_value (self, i);
+
+      if (value == NULL || !column_is_searched (self->resource, self->resource->columns[i].id))
+        continue;
+
+      if (i < MAX_MASKED_COLUMNS && is_ascii (value))
+        self->ascii_searched |= 1u << i;
+      else if (i < MAX_MASKED_COLUMNS)
+        self->other_searched |= 1u << i;
+    }
+}
+
+/* Whether @ascii_text contains @casefolded_word with ASCII letters of any
+ * case. Casefolding ASCII text only lowers its letters, and a word with
+ * other bytes cannot occur in it. */
+static gboolean
+ascii_contains (const char *ascii_text,
+                const char *casefolded_word)
+{
+  gsize word_length = strlen (casefolded_word);
+
+  for (; *ascii_text != '\0'; ascii_text++)
+    {
+      gsize k = 0;
+
+      while (k < word_length && ascii_text[k] != '\0'
+             && g_ascii_tolower (ascii_text[k]) == casefolded_word[k])
+        k++;
+      if (k == word_length)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether the searched column @column contains @casefolded_word. Non-ASCII
+ * values are casefolded once per call and kept in @folded. */
+static gboolean
+column_contains (KtRow      *self,
+                 guint       column,
+                 const char *casefolded_word,
+                 char      **folded)
+{
+  const char *value = kt_row_get_value (self, column);
+
+  if (self->ascii_searched & (1u << column))
+    return ascii_contains (value, casefolded_word);
+
+  if (folded[column] == NULL)
+    folded[column] = g_utf8_casefold (value, -1);
+  return strstr (folded[column], casefolded_word) != NULL;
+}
+
 /* Returns whether every space-separated word of @casefolded_query occurs
  * in one of the resource's searched columns. An empty query matches. */
 gboolean
@@ -221,7 +303,9 @@ kt_row_matches (KtRow      *self,
                 const char *casefolded_query)
 {
   g_auto(GStrv) words = NULL;
-  g_autoptr(GPtrArray) haystacks = NULL;
+  char *folded[MAX_MASKED_COLUMNS] = { NULL, };
+  guint32 searched;
+  gboolean matches = TRUE;
   guint i;
 
   g_return_val_if_fail (KT_IS_ROW (self), FALSE);
@@ -229,17 +313,9 @@ kt_row_matches (KtRow      *self,
   if (casefolded_query == NULL || casefolded_query[0] == '\0')
     return TRUE;
 
-  haystacks = g_ptr_array_new_with_free_func (g_free);
-  for (i = 0; i < self->resource->n_columns; i++)
-    {
-      const char *value = kt_row_get_value (self, i);
-
-      if (value != NULL && column_is_searched (self->resource, self->resource->columns[i].id))
-        g_ptr_array_add (haystacks, g_utf8_casefold (value, -1));
-    }
-
+  searched = self->ascii_searched | self->other_searched;
   words = g_strsplit_set (casefolded_query, " \t", -1);
-  for (i = 0; words[i] != NULL; i++)
+  for (i = 0; words[i] != NULL && matches; i++)
     {
       gboolean found = FALSE;
       guint j;
@@ -247,14 +323,29 @@ kt_row_matches (KtRow      *self,
       if (words[i][0] == '\0')
         continue;
 
-      for (j = 0; j < haystacks->len && !found; j++)
-        found = strstr (g_ptr_array_index (haystacks, j), words[i]) != NULL;
+      for (j = 0; j < MAX_MASKED_COLUMNS && !found; j++)
+        found = (searched & (1u << j)) != 0 && column_contains (self, j, words[i], folded);
 
-      if (!found)
-        return FALSE;
+      /* NOTE: searched columns past the first 32 are casefolded on every
+       * call; no resource of the catalogue has that many columns. */
+      for (j = MAX_MASKED_COLUMNS; j < self->resource->n_columns && !found; j++)
+        {
+          const char *value = kt_row_get_value (self, j);
+          g_autofree char *value_folded = NULL;
+
+          if (value == NULL || !column_is_searched (self->resource, self->resource->columns[j].id))
+            continue;
+          value_folded = g_utf8_casefold (value, -1);
+          found = strstr (value_folded, words[i]) != NULL;
+        }
+
+      matches = found;
     }
 
-  return TRUE;
+  for (i = 0; i < MAX_MASKED_COLUMNS; i++)
+    g_free (folded[i]);
+
+  return matches;
 }
 
 /* ------------------------------------------------------------------ */
@@ -693,6 +784,8 @@ row_new (const KtResource *resource,
 
       write_u32 (row->data, sizeof (guint32) * (1 + i), offsets[i]);
     }
+
+  mark_searched_columns (row);
 
   return row;
 }

@@ -252,6 +252,30 @@ test_matches (void)
 }
 
 static void
+test_matches_any_case (void)
+{
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("customers"));
+  g_autoptr(KtRow) row = NULL;
+  g_autofree char *accented = g_utf8_casefold ("ZOË", -1);
+  g_autofree char *sharp_s = g_utf8_casefold ("STRASSE", -1);
+
+  append (model, "[{\"id\":7,\"first_name\":\"Zoë\",\"last_name\":\"Straße\","
+                 "\"email\":\"Zoe.Smith@Example.COM\",\"phone\":null}]", NULL);
+  row = row_at (model, 0);
+
+  /* ASCII values are matched without casefolding them. */
+  g_assert_true (kt_row_matches (row, "zoe.smith@example.com"));
+  g_assert_true (kt_row_matches (row, "example"));
+  g_assert_false (kt_row_matches (row, "examples"));
+  /* Other values are casefolded, as the query is. */
+  g_assert_true (kt_row_matches (row, accented));
+  g_assert_true (kt_row_matches (row, sharp_s));
+  g_assert_true (kt_row_matches (row, "strasse zoë"));
+  g_assert_false (kt_row_matches (row, "zoey strasse"));
+  g_assert_false (kt_row_matches (row, "ë@"));
+}
+
+static void
 test_clear (void)
 {
   g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("orders"));
@@ -302,6 +326,7 @@ main (int   argc,
   g_test_add_func ("/row-model/rows-without-id", test_rows_without_id);
   g_test_add_func ("/row-model/number-values", test_number_values);
   g_test_add_func ("/row-model/matches", test_matches);
+  g_test_add_func ("/row-model/matches-any-case", test_matches_any_case);
   g_test_add_func ("/row-model/clear", test_clear);
   g_test_add_func ("/row-model/many-ids", test_many_ids);
 
