@@ -116,7 +116,7 @@ static const KtColumn cashup_columns[] = {
 #define COLUMNS(array) array, G_N_ELEMENTS (array)
 
 static const KtResource resources[] = {
-  { "company", N_("Company"), "building-symbolic",
+  { "company", N_("Company"), "go-home-symbolic",
     "companies/{company_id}.json", KT_SCOPE_SINGLE,
     COLUMNS (company_columns), "name" },
   { "sites", N_("Sites"), "mark-location-symbolic",
@@ -146,7 +146,7 @@ static const KtResource resources[] = {
   { "taxes", N_("Taxes"), "accessories-calculator-symbolic",
     "companies/{company_id}/taxes.json", KT_SCOPE_COMPANY,
     COLUMNS (tax_columns), "code,name" },
-  { "payment_methods", N_("Payment Methods"), "credit-card-symbolic",
+  { "payment_methods", N_("Payment Methods"), "auth-smartcard-symbolic",
     "companies/{company_id}/payment_methods.json", KT_SCOPE_COMPANY,
     COLUMNS (payment_method_columns), "name,ledger_code" },
   { "inventory", N_("Inventory"), "view-grid-symbolic",

@@ -82,6 +82,48 @@ test_build_path (void)
   g_assert_cmpstr (company, ==, "companies/5678.json");
 }
 
+/* The oldest icon theme supported is Adwaita of GNOME 43 (Debian 12); its
+ * symbolic icons are SVG files under scalable/. */
+#define ADWAITA_DIR "/usr/share/icons/Adwaita/scalable"
+
+static gboolean
+adwaita_has_icon (const char *icon_name)
+{
+  g_autoptr(GDir) contexts = g_dir_open (ADWAITA_DIR, 0, NULL);
+  g_autofree char *file_name = g_strconcat (icon_name, ".svg", NULL);
+  const char *context;
+
+  while (contexts != NULL && (context = g_dir_read_name (contexts)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (ADWAITA_DIR, context, file_name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_icons_in_adwaita (void)
+{
+  guint n = 0;
+  const KtResource *resources = kt_catalogue_get_resources (&n);
+  guint i;
+
+  if (!g_file_test (ADWAITA_DIR, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("The Adwaita icon theme is not installed in " ADWAITA_DIR);
+      return;
+    }
+
+  for (i = 0; i < n; i++)
+    {
+      g_test_message ("Icon of %s: %s", resources[i].id, resources[i].icon_name);
+      g_assert_true (adwaita_has_icon (resources[i].icon_name));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -92,6 +134,7 @@ main (int   argc,
   g_test_add_func ("/catalogue/columns-valid", test_columns_valid);
   g_test_add_func ("/catalogue/lookup-unknown", test_lookup_unknown);
   g_test_add_func ("/catalogue/build-path", test_build_path);
+  g_test_add_func ("/catalogue/icons-in-adwaita", test_icons_in_adwaita);
 
   return g_test_run ();
 }
