@@ -86,6 +86,8 @@ struct _KtResourceView
   gboolean first_page_failed;      /* the error page is shown */
   gboolean started;
   gboolean loading_all;
+  gboolean suspended;              /* hidden while loading; see kt_resource_view_suspend() */
+  gboolean resume_all;             /* the suspended load was a Load All */
   gboolean has_status_filter;
   gboolean has_site_filter;
   gboolean has_category_filter;
@@ -580,6 +582,13 @@ on_load_finished (KtResourceView *self,
     return;
 
   self->loading_all = FALSE;
+
+  /* A hidden view keeps its page as it was until it is shown again. */
+  if (self->suspended && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      update_footer (self);
+      return;
+    }
 
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -1321,6 +1330,20 @@ kt_resource_view_ensure_loaded (KtResourceView *self)
 {
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
 
+  if (self->suspended)
+    {
+      self->suspended = FALSE;
+      g_debug ("Resuming %s", self->resource->id);
+
+      /* A first page that never arrived starts over; otherwise the rows
+       * stay and a bulk load carries on from the next page. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0)
+        start_load (self);
+      else if (self->resume_all)
+        kt_resource_view_load_all (self);
+      return;
+    }
+
   if (self->started)
     return;
 
@@ -1389,6 +1412,20 @@ kt_resource_view_cancel (KtResourceView *self)
   self->cancellable = g_cancellable_new ();
   self->loading_all = FALSE;
   update_footer (self);
+}
+
+void
+kt_resource_view_suspend (KtResourceView *self)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  if (self->loader == NULL || (!loader_is_busy (self) && !self->loading_all))
+    return;
+
+  g_debug ("Suspending %s: the view is hidden", self->resource->id);
+  self->suspended = TRUE;
+  self->resume_all = self->loading_all;
+  kt_resource_view_cancel (self);
 }
 
 void

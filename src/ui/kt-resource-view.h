@@ -35,12 +35,17 @@ void              kt_resource_view_set_lookups      (KtResourceView   *self,
 /* Whether the filters need the site or category lookups. */
 gboolean          kt_resource_view_needs_lookups    (KtResourceView   *self);
 
-/* Load the first page unless a load has already started. */
+/* Load the first page unless a load has already started, or resume a
+ * load that kt_resource_view_suspend() stopped. */
 void              kt_resource_view_ensure_loaded    (KtResourceView   *self);
 void              kt_resource_view_reload           (KtResourceView   *self);
 void              kt_resource_view_load_more        (KtResourceView   *self);
 void              kt_resource_view_load_all         (KtResourceView   *self);
 void              kt_resource_view_cancel           (KtResourceView   *self);
+/* Cancels the requests of a view that is no longer shown, queued ones
+ * included, so the shown view gets the rate budget first. The next
+ * kt_resource_view_ensure_loaded() resumes the load. */
+void              kt_resource_view_suspend          (KtResourceView   *self);
 
 void              kt_resource_view_start_search     (KtResourceView   *self);
 void              kt_resource_view_set_search_text  (KtResourceView   *self,

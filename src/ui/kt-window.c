@@ -66,6 +66,7 @@ struct _KtWindow
   KtAccountStore *store;
   KtAccount *account;
   GCancellable *cancellable;       /* requests made for the shown account */
+  GCancellable *record_cancellable; /* fetches for the selected row */
   GHashTable *views;               /* resource id → KtResourceView, owned by view_stack */
   GHashTable *count_labels;        /* resource id → GtkLabel */
   GHashTable *sidebar_rows;        /* resource id → GtkListBoxRow */
@@ -75,6 +76,7 @@ struct _KtWindow
   KtRowModel *categories;
   KtLoader *sites_loader;
   KtLoader *categories_loader;
+  gboolean lookups_started;
   KtInspector *inspector;          /* weak */
   guint fetch_generation;
   gboolean keyring_dismissed;
@@ -294,28 +296,49 @@ on_lookup_loaded_cb (GObject      *source,
     g_warning ("Loading the filter choices failed: %s", error->message);
 }
 
+/* Replaces *@lookup with the rows of the @resource_id list when that list
+ * has every row, so the filters need no request of their own. */
+static gboolean
+reuse_loaded_list (KtWindow    *self,
+                   const char  *resource_id,
+                   KtRowModel **lookup)
+{
+  KtResourceView *view = g_hash_table_lookup (self->views, resource_id);
+
+  if (view == NULL || !kt_resource_view_get_complete (view))
+    return FALSE;
+
+  g_set_object (lookup, kt_resource_view_get_row_model (view));
+  return TRUE;
+}
+
+static void
+start_lookup_load (KtWindow    *self,
+                   const char  *resource_id,
+                   KtRowModel  *lookup,
+                   KtLoader   **loader)
+{
+  const KtResource *resource = kt_catalogue_lookup (resource_id);
+  g_autofree char *path = kt_catalogue_build_path (resource, kt_account_get_company_id (self->account), 0, NULL, NULL);
+
+  *loader = kt_loader_new (self->client, self->account, path, lookup);
+  kt_loader_load_all_async (*loader, self->cancellable, on_lookup_loaded_cb, g_object_ref (self));
+}
+
+/* Sets up the lookups once per account, when the first view with filters
+ * is made, so no view holds the models yet. */
 static void
 ensure_lookups (KtWindow *self)
 {
-  gint64 company_id = kt_account_get_company_id (self->account);
+  if (self->lookups_started)
+    return;
 
-  if (self->sites_loader == NULL)
-    {
-      const KtResource *resource = kt_catalogue_lookup ("sites");
-      g_autofree char *path = kt_catalogue_build_path (resource, company_id, 0, NULL, NULL);
+  self->lookups_started = TRUE;
 
-      self->sites_loader = kt_loader_new (self->client, self->account, path, self->sites);
-      kt_loader_load_all_async (self->sites_loader, self->cancellable, on_lookup_loaded_cb, g_object_ref (self));
-    }
-
-  if (self->categories_loader == NULL)
-    {
-      const KtResource *resource = kt_catalogue_lookup ("categories");
-      g_autofree char *path = kt_catalogue_build_path (resource, company_id, 0, NULL, NULL);
-
-      self->categories_loader = kt_loader_new (self->client, self->account, path, self->categories);
-      kt_loader_load_all_async (self->categories_loader, self->cancellable, on_lookup_loaded_cb, g_object_ref (self));
-    }
+  if (!reuse_loaded_list (self, "sites", &self->sites))
+    start_lookup_load (self, "sites", self->sites, &self->sites_loader);
+  if (!reuse_loaded_list (self, "categories", &self->categories))
+    start_lookup_load (self, "categories", self->categories, &self->categories_loader);
 }
 
 /* Records in the detail pane */
@@ -407,9 +430,21 @@ fetch_record (KtWindow         *self,
   data->mode = mode;
   data->generation = self->fetch_generation;
 
+  if (self->record_cancellable == NULL)
+    self->record_cancellable = g_cancellable_new ();
+
   kt_client_request_async (self->client, self->account, "GET", path, NULL,
-                           KT_PRIORITY_INTERACTIVE, self->cancellable,
+                           KT_PRIORITY_INTERACTIVE, self->record_cancellable,
                            on_record_fetched_cb, data);
+}
+
+/* Cancels the fetches of a record that is no longer selected. */
+static void
+cancel_record_fetches (KtWindow *self)
+{
+  if (self->record_cancellable != NULL)
+    g_cancellable_cancel (self->record_cancellable);
+  g_clear_object (&self->record_cancellable);
 }
 
 static void
@@ -425,6 +460,7 @@ on_view_selected_row_cb (KtResourceView *view,
     return;
 
   self->fetch_generation++;
+  cancel_record_fetches (self);
 
   if (row == NULL)
     {
@@ -534,6 +570,11 @@ show_resource_view (KtWindow       *self,
   const KtResource *resource = kt_resource_view_get_resource (view);
   GtkListBoxRow *row = g_hash_table_lookup (self->sidebar_rows, resource->id);
 
+  /* Requests of the list being left would spend the budget ahead of the
+   * list on screen. */
+  if (self->current_view != NULL && self->current_view != view)
+    kt_resource_view_suspend (self->current_view);
+
   self->current_view = view;
   gtk_stack_set_visible_child (self->view_stack, GTK_WIDGET (view));
   adw_window_title_set_title (self->content_title, _(resource->title));
@@ -624,6 +665,7 @@ clear_account (KtWindow *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->fetch_generation++;
+  cancel_record_fetches (self);
 
   if (self->account != NULL)
     g_signal_handlers_disconnect_by_data (self->account, self);
@@ -636,6 +678,7 @@ clear_account (KtWindow *self)
 
   g_clear_object (&self->sites_loader);
   g_clear_object (&self->categories_loader);
+  self->lookups_started = FALSE;
   g_clear_object (&self->sites);
   g_clear_object (&self->categories);
 
@@ -668,6 +711,9 @@ start_browsing (KtWindow *self)
    * frame does not style them. */
   gtk_widget_set_visible (GTK_WIDGET (self->leaflet), TRUE);
   gtk_stack_set_visible_child_name (self->main_stack, "browse");
+  /* NOTE: the Company list requests the company record again although
+   * kt_client_fetch_company_async() has just read it; KtAccount keeps
+   * only its name, id and settings, not the record. */
   if (n_resources > 0)
     kt_window_show_resource (self, resources[0].id);
 }
@@ -1170,6 +1216,7 @@ kt_window_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  cancel_record_fetches (self);
 
   if (self->account != NULL)
     g_signal_handlers_disconnect_by_data (self->account, self);

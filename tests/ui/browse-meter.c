@@ -310,6 +310,86 @@ test_load_all_waits (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+nothing_queued (gpointer data)
+{
+  return kt_rate_limit_get_queued (kt_account_get_rate_limit (KT_ACCOUNT (data))) == 0;
+}
+
+/* Whether an exchange after the first @first of @account got a response
+ * for a URI containing @path. */
+static gboolean
+sent_request_for (KtAccount  *account,
+                  guint       first,
+                  const char *path)
+{
+  GListModel *exchanges = kt_account_get_exchanges (account);
+
+  for (guint i = first; i < g_list_model_get_n_items (exchanges); i++)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, i);
+
+      if (kt_exchange_get_status (exchange) != 0 && strstr (kt_exchange_get_uri (exchange), path) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_left_views_send_nothing (void)
+{
+  static const char * const left_behind[] = { "staff", "taxes", "registers", "payment_methods" };
+  g_autoptr(KtAccount) account = new_account ();
+  KtWindow *window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  g_autofree char *company_path = NULL;
+  g_autofree char *shown_path = NULL;
+  char *left_paths[G_N_ELEMENTS (left_behind)];
+  KtResourceView *shown;
+  guint first;
+
+  kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));
+  kt_account_set_company_name (account, kt_account_get_company_name (fixture.account));
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, account);
+  g_assert_true (browse_wait_until (view_has_first_page, kt_window_show_resource (window, "company"), 30));
+
+  /* Spend the budget, so every list shown next has to queue. */
+  company_path = g_strdup_printf ("companies/%" G_GINT64_FORMAT ".json", kt_account_get_company_id (account));
+  while (kt_rate_limit_get_remaining (rate_limit) > 0)
+    {
+      AsyncResult spent = { NULL, FALSE };
+
+      kt_client_request_async (fixture.client, account, "GET", company_path, NULL,
+                               KT_PRIORITY_INTERACTIVE, NULL, on_request_cb, &spent);
+      g_assert_true (browse_wait_until (async_done, &spent, 20));
+      g_assert_no_error (spent.error);
+    }
+
+  /* Click through four lists to a fifth without waiting. */
+  first = g_list_model_get_n_items (kt_account_get_exchanges (account));
+  for (guint i = 0; i < G_N_ELEMENTS (left_behind); i++)
+    left_paths[i] = kt_resource_view_build_path (kt_window_show_resource (window, left_behind[i]));
+  shown = kt_window_show_resource (window, "price_lists");
+  shown_path = kt_resource_view_build_path (shown);
+
+  g_assert_true (browse_wait_until (view_has_first_page, shown, 30));
+  browse_wait_until (nothing_queued, account, 10);
+
+  g_assert_true (sent_request_for (account, first, shown_path));
+  for (guint i = 0; i < G_N_ELEMENTS (left_behind); i++)
+    {
+      g_assert_false (sent_request_for (account, first, left_paths[i]));
+      g_free (left_paths[i]);
+    }
+
+  /* A list shown again loads the page it left behind. */
+  g_assert_true (browse_wait_until (view_has_first_page, kt_window_show_resource (window, "staff"), 30));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -322,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/meter/redirect/counts-two", test_redirect_counts_two);
   g_test_add_func ("/meter/headers/each-response", test_meter_follows_each_response);
   g_test_add_func ("/meter/load-all/waits-for-reset", test_load_all_waits);
+  g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);
 
   status = g_test_run ();
   browse_fixture_teardown (&fixture);
