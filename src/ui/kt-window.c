@@ -882,23 +882,57 @@ on_signed_out_cb (GObject      *source,
 }
 
 static void
+on_sign_out_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         KtWindow         *self)
+{
+  KtAccount *account = g_object_get_data (G_OBJECT (dialog), "kt-account");
+
+  if (g_strcmp0 (response, "sign-out") != 0 || !store_contains (self, account))
+    return;
+
+  kt_account_store_sign_out_async (self->store, account, NULL, on_signed_out_cb, g_object_ref (self));
+}
+
+static void
 sign_out_action (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
   KtWindow *self = KT_WINDOW (user_data);
-  g_autoptr(KtAccount) account = NULL;
+  const char *name;
+  GtkWidget *dialog;
 
   if (self->account == NULL)
     return;
 
-  account = g_object_ref (self->account);
   gtk_popover_popdown (self->account_popover);
 
-  if (store_contains (self, account))
-    kt_account_store_sign_out_async (self->store, account, NULL, on_signed_out_cb, g_object_ref (self));
-  else
-    kt_window_show_account (self, NULL);
+  /* An account outside the store is only shown, so nothing is revoked. */
+  if (!store_contains (self, self->account))
+    {
+      kt_window_show_account (self, NULL);
+      return;
+    }
+
+  /* Revoking cannot be undone, so ask first. */
+  name = kt_account_get_company_name (self->account);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL);
+  /* TRANSLATORS: %s is a company name */
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Sign Out of %s?"),
+                                     name != NULL && *name != '\0' ? name : _("Company"));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               _("Kounter revokes its access to this company and forgets it. To browse it again, sign in again."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "sign-out", _("_Sign Out"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-out", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "kt-account", g_object_ref (self->account), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_sign_out_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

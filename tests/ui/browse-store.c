@@ -85,16 +85,69 @@ new_window_with_account (KtAccountStore **store_out)
   return window;
 }
 
+/* Whether a button under @widget activates @action. */
+static gboolean
+has_button_for_action (GtkWidget  *widget,
+                       const char *action)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (has_button_for_action (child, action))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The message dialog shown over @window, or NULL. */
+static AdwMessageDialog *
+find_message_dialog (KtWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window)
+          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
 static void
 test_sign_out (void)
 {
   g_autoptr(KtAccountStore) store = NULL;
   KtWindow *window = new_window_with_account (&store);
+  AdwMessageDialog *dialog;
 
   g_assert_null (kt_window_get_banner_text (window));
   browse_save_screenshot (GTK_WIDGET (window), "browse-store-signed-in");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
+  dialog = find_message_dialog (window);
+  g_assert_nonnull (dialog);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "sign-out"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  browse_spin (300);
+  browse_save_screenshot (GTK_WIDGET (dialog), "browse-sign-out-confirm");
+
+  /* Cancel keeps the company. */
+  adw_message_dialog_response (dialog, "cancel");
+  browse_spin (100);
+  g_assert_true (kt_window_get_account (window) == fixture.account);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
+  dialog = find_message_dialog (window);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "sign-out");
   g_assert_true (browse_wait_until (window_is_welcoming, window, 20));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_null (kt_window_get_account (window));
@@ -141,6 +194,10 @@ test_switch_account (void)
   popover = gtk_menu_button_get_popover (button);
   gtk_menu_button_popup (button);
   browse_save_screenshot (GTK_WIDGET (popover), "browse-account-switcher");
+  /* A company is added in any of the welcome page's three ways. */
+  g_assert_true (has_button_for_action (GTK_WIDGET (popover), "app.sign-in"));
+  g_assert_true (has_button_for_action (GTK_WIDGET (popover), "app.sign-in-basic"));
+  g_assert_true (has_button_for_action (GTK_WIDGET (popover), "app.demo"));
   gtk_menu_button_popdown (button);
 
   kt_window_show_account (window, second.account);
