@@ -55,6 +55,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) faults = NULL;
   g_autofree char *scale = NULL;
+  g_autofree char *end_date = NULL;
+  g_autofree char *page_size_help = NULL;
   g_autofree char *reset_form = NULL;
   g_autofree char *limit_body = NULL;
   g_autofree char *redirect_uri = NULL;
@@ -84,7 +86,8 @@ main (int   argc,
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on; 0 picks a free one (default 0)", "N" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data and of fault draws (default 1)", "N" },
     { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "Data size: small, demo or large (default demo)", "SCALE" },
-    { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size, "Rows per page of a list (default 100)", "N" },
+    { "end-date", 0, 0, G_OPTION_ARG_STRING, &end_date, "Last day of the twelve months of data: YYYY-MM-DD, or today for today's date in Sydney (default 2026-06-30)", "DATE" },
+    { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size, NULL, "N" },
     { "rate-window", 0, 0, G_OPTION_ARG_DOUBLE, &rate_window, "Length of a rate-limit window in seconds (default 60)", "SECONDS" },
     { "basic-limit", 0, 0, G_OPTION_ARG_INT, &basic_limit, "Requests per window with Basic credentials (default 60)", "N" },
     { "bearer-limit", 0, 0, G_OPTION_ARG_INT, &bearer_limit, "Requests per window with an access token (default 180)", "N" },
@@ -111,9 +114,15 @@ main (int   argc,
   valid_faults = g_strjoinv (", ", (char **) kt_sandbox_get_fault_names ());
   fault_help = g_strdup_printf ("Turn on a fault, RATE a probability from 0 to 1 (default 1); repeatable. "
                                 "Faults: %s", valid_faults);
+  page_size_help = g_strdup_printf ("Rows per page of a list, 1 to %d (default 100)",
+                                    KT_SANDBOX_MAX_PAGE_SIZE);
   for (guint i = 0; entries[i].long_name != NULL; i++)
-    if (g_str_equal (entries[i].long_name, "fault"))
-      entries[i].description = fault_help;
+    {
+      if (g_str_equal (entries[i].long_name, "fault"))
+        entries[i].description = fault_help;
+      else if (g_str_equal (entries[i].long_name, "page-size"))
+        entries[i].description = page_size_help;
+    }
 
   context = g_option_context_new ("- run a local stand-in of the Kounta API");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -152,7 +161,25 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
-  if (port < 0 || port > 65535 || page_size < 1 || basic_limit < 1 || bearer_limit < 1
+  if (page_size < 1 || page_size > KT_SANDBOX_MAX_PAGE_SIZE)
+    {
+      fprintf (stderr, "kounter-sandbox: invalid --page-size %d; give 1 to %d rows\n",
+               page_size, KT_SANDBOX_MAX_PAGE_SIZE);
+      return EXIT_FAILURE;
+    }
+
+  if (end_date != NULL)
+    {
+      int year, month, day;
+
+      if (!kt_sandbox_parse_end_date (end_date, &year, &month, &day, &error))
+        {
+          fprintf (stderr, "kounter-sandbox: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+    }
+
+  if (port < 0 || port > 65535 || basic_limit < 1 || bearer_limit < 1
       || rate_window < 0.1 || token_lifetime < 0.1 || fault_delay < 0 || seed < 0)
     {
       fprintf (stderr, "kounter-sandbox: a numeric option is out of range; ports are 0 to 65535, "
@@ -181,6 +208,8 @@ main (int   argc,
                 NULL);
   if (redirect_uri != NULL)
     g_object_set (sandbox, "redirect-uri", redirect_uri, NULL);
+  if (end_date != NULL)
+    g_object_set (sandbox, "end-date", end_date, NULL);
 
   if (tls_cert != NULL)
     {

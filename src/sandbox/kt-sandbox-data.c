@@ -867,14 +867,37 @@ KtSandboxData *
 kt_sandbox_data_generate (guint64        seed,
                           KtSandboxScale scale)
 {
+  return kt_sandbox_data_generate_until (seed, scale, 2026, 6, 30);
+}
+
+/*
+ * Generates the whole company for @seed at @scale with twelve months of
+ * trade ending on the given day (Sydney time), which must be a valid date.
+ * The same seed, scale and end date give the same data. Free with
+ * kt_sandbox_data_free().
+ */
+KtSandboxData *
+kt_sandbox_data_generate_until (guint64        seed,
+                                KtSandboxScale scale,
+                                int            end_year,
+                                int            end_month,
+                                int            end_day)
+{
   KtSandboxData *data = g_new0 (KtSandboxData, 1);
   Rng rng = { seed };
+  gint64 last = days_from_civil (end_year, end_month, end_day);
+  /* The day after the same date a year earlier; 29 February counts as
+   * 1 March there, as days_from_civil() carries the day over. */
+  gint64 first = days_from_civil (end_year - 1, end_month, end_day) + 1;
+  int first_year, first_month, first_day;
 
   g_return_val_if_fail (scale <= KT_SANDBOX_SCALE_LARGE, NULL);
+  g_return_val_if_fail (g_date_valid_dmy (end_day, end_month, end_year), NULL);
 
+  kt_sandbox_civil_from_days (first, &first_year, &first_month, &first_day);
   data->strings = g_ptr_array_new_with_free_func (g_free);
-  data->first_day = kt_sandbox_local_midnight (2025, 7, 1);
-  data->n_days = (guint) (days_from_civil (2026, 7, 1) - days_from_civil (2025, 7, 1));
+  data->first_day = kt_sandbox_local_midnight (first_year, first_month, first_day);
+  data->n_days = (guint) (last - first + 1);
 
   generate_company (data, &rng, scales[scale].sites);
   generate_registers (data, &rng, scales[scale].registers_per_site);

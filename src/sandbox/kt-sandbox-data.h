@@ -210,6 +210,11 @@ typedef struct
 
 KtSandboxData *kt_sandbox_data_generate  (guint64         seed,
                                           KtSandboxScale  scale);
+KtSandboxData *kt_sandbox_data_generate_until (guint64        seed,
+                                               KtSandboxScale scale,
+                                               int            end_year,
+                                               int            end_month,
+                                               int            end_day);
 void           kt_sandbox_data_free      (KtSandboxData  *data);
 
 /* Row indexes by id; -1 when not found. */

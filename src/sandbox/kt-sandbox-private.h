@@ -30,6 +30,7 @@ struct _KtSandbox
   /* Settings: written before start, read-only afterwards. */
   guint64 seed;
   KtSandboxScale scale;
+  char *end_date;       /* "YYYY-MM-DD" or "today", always valid */
   guint page_size;
   double rate_window;
   guint basic_limit;

@@ -18,6 +18,10 @@
 #define DEMO_CLIENT_ID "kounter-demo"
 #define DEMO_CLIENT_SECRET "sandbox-secret-8c1f27d4"
 #define DEMO_REDIRECT_URI "http://127.0.0.1/kounter/callback"
+
+/* The last day of the data unless "end-date" is set. Fixed, so
+ * that tests get the same bytes on any day. */
+#define DEFAULT_END_DATE "2026-06-30"
 #define DEMO_LOGIN_EMAIL "demo@example.com"
 #define DEMO_LOGIN_PASSWORD "kounta-demo"
 
@@ -61,6 +65,7 @@ enum
   PROP_0,
   PROP_SEED,
   PROP_SCALE,
+  PROP_END_DATE,
   PROP_PAGE_SIZE,
   PROP_RATE_WINDOW,
   PROP_BASIC_LIMIT,
@@ -183,11 +188,55 @@ kt_sandbox_ensure_data (KtSandbox *self)
 
   g_mutex_lock (&self->data_lock);
   if (self->data == NULL)
-    self->data = kt_sandbox_data_generate (self->seed, self->scale);
+    {
+      int year = 2026, month = 6, day = 30;
+
+      /* The setter accepts only valid values. */
+      if (!kt_sandbox_parse_end_date (self->end_date, &year, &month, &day, NULL))
+        g_assert_not_reached ();
+      self->data = kt_sandbox_data_generate_until (self->seed, self->scale, year, month, day);
+    }
   data = self->data;
   g_mutex_unlock (&self->data_lock);
 
   return data;
+}
+
+/* Returns whether @text is YYYY-MM-DD (a valid date) or "today", and
+ * stores the day it names; for "today", the date in Australia/Sydney. */
+gboolean
+kt_sandbox_parse_end_date (const char  *text,
+                           int         *year,
+                           int         *month,
+                           int         *day,
+                           GError     **error)
+{
+  char tail;
+
+  g_return_val_if_fail (year != NULL && month != NULL && day != NULL, FALSE);
+
+  if (g_strcmp0 (text, "today") == 0)
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      gint64 local = now + kt_sandbox_utc_offset (now);
+
+      kt_sandbox_civil_from_days (local / 86400, year, month, day);
+      return TRUE;
+    }
+
+  if (text == NULL || strlen (text) != 10
+      || sscanf (text, "%4d-%2d-%2d%c", year, month, day, &tail) != 3
+      || text[4] != '-' || text[7] != '-'
+      || *year < 1971 || *year > 9999
+      || !g_date_valid_dmy ((GDateDay) *day, (GDateMonth) *month, (GDateYear) *year))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Invalid end date “%s”: give a date as YYYY-MM-DD, such as 2026-06-30, or “today”",
+                   text != NULL ? text : "(null)");
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* A new random token of 40 hex digits; the caller owns it. */
@@ -325,11 +374,74 @@ hold_back (KtRequest *req)
   soup_server_message_pause (req->msg);
 }
 
+/* Whether a query parameter's value may carry a secret or a one-time
+ * value (authorization codes, states, tokens, passwords). */
+static gboolean
+is_secret_parameter (const char *name,
+                     gsize       length)
+{
+  static const char *const exact[] = { "code", "state", NULL };
+  static const char *const parts[] = { "token", "secret", "password", NULL };
+  g_autofree char *lower = g_ascii_strdown (name, (gssize) length);
+
+  if (g_strv_contains (exact, lower))
+    return TRUE;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (strstr (lower, parts[i]) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The request's query as received, with the values of secret parameters
+ * replaced by "[redacted]"; "" without a query. The caller owns it. */
+static char *
+loggable_query (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = uri != NULL ? g_uri_get_query (uri) : NULL;
+  g_autoptr(GString) out = NULL;
+  g_auto(GStrv) pairs = NULL;
+
+  if (query == NULL || query[0] == '\0')
+    return g_strdup ("");
+
+  out = g_string_new ("?");
+  pairs = g_strsplit (query, "&", -1);
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *equals = strchr (pairs[i], '=');
+      gsize name_length = equals != NULL ? (gsize) (equals - pairs[i]) : strlen (pairs[i]);
+
+      if (i > 0)
+        g_string_append_c (out, '&');
+      if (equals != NULL && is_secret_parameter (pairs[i], name_length))
+        {
+          g_string_append_len (out, pairs[i], (gssize) name_length);
+          g_string_append (out, "=[redacted]");
+        }
+      else
+        g_string_append (out, pairs[i]);
+    }
+
+  /* Keep the line readable and the log free of control bytes. */
+  for (gsize i = 0; i < out->len; i++)
+    {
+      if ((guchar) out->str[i] < 0x20 || (guchar) out->str[i] >= 0x7f)
+        out->str[i] = '?';
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static void
 log_request (KtRequest *req,
              guint      status)
 {
   g_autofree char *remaining = NULL;
+  g_autofree char *query = NULL;
   const char *note = "";
 
   if (!req->sandbox->log_requests)
@@ -345,8 +457,10 @@ log_request (KtRequest *req,
   else if (req->delay > 0)
     note = " delayed";
 
-  /* The path only: queries may carry codes and states. */
-  printf ("%s %s %u cost=%d remaining=%s%s\n", req->method, req->path, status, req->cost, remaining, note);
+  /* Codes, states and tokens in the query are redacted. */
+  query = loggable_query (req->msg);
+  printf ("%s %s%s %u cost=%d remaining=%s%s\n", req->method, req->path, query, status, req->cost,
+          remaining, note);
   fflush (stdout);
 }
 
@@ -550,6 +664,7 @@ kt_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->buckets, g_hash_table_unref);
   g_free (self->redirect_uri);
+  g_free (self->end_date);
   g_free (self->base_uri);
   g_free (self->api_uri);
   g_free (self->authorize_uri);
@@ -578,6 +693,9 @@ kt_sandbox_get_property (GObject    *object,
       break;
     case PROP_SCALE:
       g_value_set_enum (value, self->scale);
+      break;
+    case PROP_END_DATE:
+      g_value_set_string (value, self->end_date);
       break;
     case PROP_PAGE_SIZE:
       g_value_set_uint (value, self->page_size);
@@ -646,7 +764,7 @@ kt_sandbox_set_property (GObject      *object,
   if (self->thread != NULL)
     {
       /* The server thread reads the data without a lock, so it must not change under it. */
-      if (prop_id == PROP_SEED || prop_id == PROP_SCALE)
+      if (prop_id == PROP_SEED || prop_id == PROP_SCALE || prop_id == PROP_END_DATE)
         {
           g_warning ("Property “%s” cannot change while the sandbox runs; stop it first", pspec->name);
           return;
@@ -665,6 +783,24 @@ kt_sandbox_set_property (GObject      *object,
     case PROP_SCALE:
       self->scale = g_value_get_enum (value);
       g_clear_pointer (&self->data, kt_sandbox_data_free);
+      break;
+    case PROP_END_DATE:
+      {
+        const char *text = g_value_get_string (value);
+        g_autoptr(GError) error = NULL;
+        int year, month, day;
+
+        if (text == NULL)
+          text = DEFAULT_END_DATE;
+        if (!kt_sandbox_parse_end_date (text, &year, &month, &day, &error))
+          {
+            g_warning ("%s; the end date stays %s", error->message, self->end_date);
+            break;
+          }
+        g_free (self->end_date);
+        self->end_date = g_strdup (text);
+        g_clear_pointer (&self->data, kt_sandbox_data_free);
+      }
       break;
     case PROP_PAGE_SIZE:
       self->page_size = g_value_get_uint (value);
@@ -742,9 +878,13 @@ kt_sandbox_class_init (KtSandboxClass *klass)
   properties[PROP_SCALE] =
     g_param_spec_enum ("scale", NULL, "Size of the generated company",
                        KT_TYPE_SANDBOX_SCALE, KT_SANDBOX_SCALE_SMALL, flags);
+  properties[PROP_END_DATE] =
+    g_param_spec_string ("end-date", NULL,
+                         "Last day of the twelve months of data: YYYY-MM-DD or today (Sydney time)",
+                         DEFAULT_END_DATE, flags);
   properties[PROP_PAGE_SIZE] =
     g_param_spec_uint ("page-size", NULL, "Rows per page of a list",
-                       1, 100000, 100, flags);
+                       1, KT_SANDBOX_MAX_PAGE_SIZE, 100, flags);
   properties[PROP_RATE_WINDOW] =
     g_param_spec_double ("rate-window", NULL, "Length of a rate-limit window in seconds",
                          0.1, 86400.0, 60.0, flags);
@@ -805,6 +945,7 @@ kt_sandbox_init (KtSandbox *self)
   self->seed = 1;
   self->fault_state = self->seed ^ G_GUINT64_CONSTANT (0x5DEECE66D);
   self->scale = KT_SANDBOX_SCALE_SMALL;
+  self->end_date = g_strdup (DEFAULT_END_DATE);
   self->page_size = 100;
   self->rate_window = 60.0;
   self->basic_limit = 60;

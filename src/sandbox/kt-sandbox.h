@@ -26,6 +26,9 @@ typedef enum
   KT_SANDBOX_LIMIT_BODY_TEXT,
 } KtSandboxLimitBody;
 
+/* The largest "page-size". */
+#define KT_SANDBOX_MAX_PAGE_SIZE 100000
+
 GType kt_sandbox_scale_get_type (void) G_GNUC_CONST;
 GType kt_sandbox_reset_form_get_type (void) G_GNUC_CONST;
 GType kt_sandbox_limit_body_get_type (void) G_GNUC_CONST;
@@ -41,6 +44,11 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  * sandbox runs is not supported and logs a warning.
  *   "seed"                guint64, default 1: data and fault draws
  *   "scale"               KtSandboxScale, default small
+ *   "end-date"            string, default "2026-06-30": the last day of
+ *                         the twelve months of data, as YYYY-MM-DD or
+ *                         "today" (in Australia/Sydney when the data is
+ *                         generated); invalid values are ignored with a
+ *                         warning
  *   "page-size"           guint, default 100 rows
  *   "rate-window"         double, default 60 seconds
  *   "basic-limit"         guint, default 60 requests per window
@@ -60,6 +68,13 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  *   "money-as-strings"    gboolean: money as strings such as "3.0"
  */
 KtSandbox  *kt_sandbox_new                (void);
+/* Returns whether @text is a valid "end-date" (YYYY-MM-DD or "today") and
+ * stores the day it names, today's in Australia/Sydney for "today". */
+gboolean    kt_sandbox_parse_end_date     (const char  *text,
+                                           int         *year,
+                                           int         *month,
+                                           int         *day,
+                                           GError     **error);
 gboolean    kt_sandbox_add_fault          (KtSandbox   *self,
                                            const char  *spec,
                                            GError     **error);

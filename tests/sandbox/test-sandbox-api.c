@@ -873,6 +873,82 @@ test_determinism (void)
 }
 
 static void
+test_end_date (void)
+{
+  g_autoptr(KtSandbox) first = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(KtSandbox) second = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(KtSandbox) fixed = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (FALSE);
+  g_autoptr(GPtrArray) first_bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) second_bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) fixed_bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) orders = NULL;
+  g_autoptr(GPtrArray) late_orders = NULL;
+  g_autoptr(GPtrArray) last_week = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *end_date = NULL;
+  g_autofree char *basic = NULL;
+  guint differing = 0;
+  int year = 0, month = 0, day = 0;
+
+  g_object_get (fixed, "end-date", &end_date, NULL);
+  g_assert_cmpstr (end_date, ==, "2026-06-30");
+  g_clear_pointer (&end_date, g_free);
+
+  /* Invalid dates are ignored with a warning and keep the old value. */
+  g_test_expect_message ("kt-sandbox", G_LOG_LEVEL_WARNING, "*2027-13-01*");
+  g_object_set (first, "end-date", "2027-13-01", NULL);
+  g_test_assert_expected_messages ();
+  g_object_set (first, "end-date", "2027-02-28", NULL);
+  g_object_set (second, "end-date", "2027-02-28", NULL);
+  g_object_get (first, "end-date", &end_date, NULL);
+  g_assert_cmpstr (end_date, ==, "2027-02-28");
+
+  kt_sandbox_start (first, 0, &error);
+  g_assert_no_error (error);
+  kt_sandbox_start (second, 0, &error);
+  g_assert_no_error (error);
+  kt_sandbox_start (fixed, 0, &error);
+  g_assert_no_error (error);
+
+  /* The same seed and end date give the same bytes; another end date
+   * gives other orders. */
+  fetch_bodies (first, first_bodies);
+  fetch_bodies (second, second_bodies);
+  fetch_bodies (fixed, fixed_bodies);
+  g_assert_cmpuint (first_bodies->len, ==, second_bodies->len);
+  for (guint i = 0; i < first_bodies->len; i++)
+    {
+      g_assert_cmpstr (first_bodies->pdata[i], ==, second_bodies->pdata[i]);
+      differing += g_strcmp0 (first_bodies->pdata[i], fixed_bodies->pdata[i]) != 0;
+    }
+  g_assert_cmpuint (differing, >, 0);
+
+  /* Twelve months of orders end on that day. */
+  basic = kt_test_basic (first);
+  orders = kt_test_fetch_all (first, session, "orders.json", basic);
+  late_orders = kt_test_fetch_all (first, session, "orders.json?created_gt=2027-02-28", basic);
+  last_week = kt_test_fetch_all (first, session, "orders.json?created_gte=2027-02-21", basic);
+  g_assert_cmpuint (orders->len, >, 0);
+  g_assert_cmpuint (late_orders->len, ==, 0);
+  g_assert_cmpuint (last_week->len, >, 0);
+  for (guint i = 0; i < orders->len; i++)
+    {
+      const char *created = json_object_get_string_member (json_node_get_object (orders->pdata[i]), "created_at");
+
+      g_assert_cmpstr (created, >=, "2026-03-01");
+      g_assert_cmpstr (created, <, "2027-03-01");
+    }
+
+  /* "today" names a valid date. */
+  g_assert_true (kt_sandbox_parse_end_date ("today", &year, &month, &day, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_date_valid_dmy (day, month, year));
+  g_assert_false (kt_sandbox_parse_end_date ("2026-6-30", &year, &month, &day, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+static void
 test_money_as_strings (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
@@ -963,6 +1039,7 @@ main (int   argc,
 #undef ADD
 #undef ADD_PAGED
   g_test_add_func ("/sandbox-api/determinism", test_determinism);
+  g_test_add_func ("/sandbox-api/end-date", test_end_date);
   g_test_add_func ("/sandbox-api/scales", test_scales);
   g_test_add_func ("/sandbox-api/money-as-strings", test_money_as_strings);
 

@@ -23,7 +23,7 @@ fail() {
 
 # --help lists every option and every fault.
 "$sandbox" --help > "$work/help"
-for option in --port --seed --scale --page-size --rate-window --basic-limit \
+for option in --port --seed --scale --end-date --page-size --rate-window --basic-limit \
   --bearer-limit --token-lifetime --reset-form --limit-body --retry-after \
   --redirect-uri --fault --fault-delay --expires-in-string \
   --refresh-omits-token --money-as-strings --listen-any --tls-certificate \
@@ -44,6 +44,18 @@ if "$sandbox" --fault gremlins 2> "$work/err"; then
   fail "--fault gremlins was accepted"
 fi
 grep -q gremlins "$work/err" || fail "the error for --fault does not name the value"
+if "$sandbox" --end-date 2026-02-30 2> "$work/err"; then
+  fail "--end-date 2026-02-30 was accepted"
+fi
+grep -q 2026-02-30 "$work/err" || fail "the error for --end-date does not name the value"
+
+# The page size is bounded, and both the help and the error give the maximum.
+grep -q -- "--page-size.*1 to 100000" "$work/help" || fail "--help does not give the maximum page size"
+if "$sandbox" --page-size 100001 2> "$work/err"; then
+  fail "--page-size 100001 was accepted"
+fi
+grep -q 100001 "$work/err" || fail "the error for --page-size does not name the value"
+grep -q "1 to 100000" "$work/err" || fail "the error for --page-size does not give the maximum"
 
 # Start, wait for the banner, send one request, stop with SIGINT.
 "$sandbox" --port 0 --scale small --seed 3 > "$work/out" 2>&1 &
@@ -77,6 +89,19 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 grep -q "^GET /v1/companies/me.json 302 cost=1 remaining=59" "$work/out" || fail "no log line for the request"
+
+# The log line shows the query, so page 2 and a retry of page 1 differ,
+# but not the values of codes and states.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /v1/companies/me.json?page=2&code=abc123 HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\n\r\n' "$credentials" >&3
+head -n 1 <&3 > /dev/null
+exec 3<&-
+for _ in $(seq 1 50); do
+  grep -qF "GET /v1/companies/me.json?page=2&code=[redacted] 302" "$work/out" && break
+  sleep 0.1
+done
+grep -qF "GET /v1/companies/me.json?page=2&code=[redacted] 302" "$work/out" \
+  || fail "the log line lacks the query or shows the code: $(grep '^GET' "$work/out")"
 if grep "^GET " "$work/out" | grep -qF -e "$secret" -e "$credentials"; then
   fail "a request log line shows a secret"
 fi
