@@ -266,7 +266,7 @@ kt_application_start_demo (GSimpleAction *action,
     {
       g_autoptr(KtSandbox) sandbox = kt_sandbox_new ();
 
-      g_object_set (sandbox, "scale", KT_SANDBOX_SCALE_DEMO, NULL);
+      g_object_set (sandbox, "scale", KT_SANDBOX_SCALE_DEMO, "end-date", "today", NULL);
       /* Port 0: the system picks a free loopback port for this run. */
       if (!kt_sandbox_start (sandbox, 0, &error))
         {
