@@ -65,6 +65,21 @@ seconds_until (gint64 reset_time)
   return (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
+/* Whether the reset time of the last response has passed: the budget it
+ * reported is stale until the rate limit rolls the window over or the
+ * next response reports the new one. */
+static gboolean
+reset_has_passed (KtRateLimit *rate_limit)
+{
+  gint64 reset_time;
+
+  if (rate_limit == NULL)
+    return FALSE;
+
+  reset_time = kt_rate_limit_get_reset_time (rate_limit);
+  return reset_time > 0 && reset_time <= g_get_real_time ();
+}
+
 static KtRateMeterState
 compute_state (KtRateLimit *rate_limit)
 {
@@ -76,7 +91,7 @@ compute_state (KtRateLimit *rate_limit)
     return KT_RATE_METER_UNKNOWN;
 
   g_object_get (rate_limit, "known", &known, NULL);
-  if (!known)
+  if (!known || reset_has_passed (rate_limit))
     return KT_RATE_METER_UNKNOWN;
 
   limit = kt_rate_limit_get_limit (rate_limit);
@@ -155,8 +170,16 @@ kt_rate_meter_update (KtRateMeter *self)
   switch (state)
     {
     case KT_RATE_METER_UNKNOWN:
-      text = g_strdup_printf ("—/%u", limit);
-      description = g_strdup_printf (_("Limit of %u requests; no response has reported what is left yet"), limit);
+      if (queued > 0)
+        /* TRANSLATORS: the rate meter before the budget is known: "—/60 · 3 waiting" */
+        text = g_strdup_printf (_("—/%u · %u waiting"), limit, queued);
+      else
+        text = g_strdup_printf ("—/%u", limit);
+
+      if (reset_has_passed (self->rate_limit))
+        description = g_strdup_printf (_("Limit of %u requests; the window has reset, and the next response reports what is left"), limit);
+      else
+        description = g_strdup_printf (_("Limit of %u requests; no response has reported what is left yet"), limit);
       break;
 
     case KT_RATE_METER_SPENT:
@@ -235,7 +258,12 @@ kt_rate_meter_update (KtRateMeter *self)
                                   self->requests_seen);
   gtk_label_set_label (self->limit_value, limit_text);
   gtk_label_set_label (self->remaining_value, remaining_text);
-  gtk_label_set_label (self->reset_value, seconds > 0 ? countdown : _("Not Known"));
+  if (seconds > 0)
+    gtk_label_set_label (self->reset_value, countdown);
+  else if (reset_has_passed (self->rate_limit))
+    gtk_label_set_label (self->reset_value, _("Now"));
+  else
+    gtk_label_set_label (self->reset_value, _("Not Known"));
   gtk_label_set_label (self->queued_value, queued_text);
   gtk_label_set_label (self->session_value, session_text);
 }

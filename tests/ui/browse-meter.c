@@ -311,6 +311,51 @@ test_load_all_waits (void)
 }
 
 static gboolean
+meter_shows_no_spent_budget (gpointer data)
+{
+  KtRateMeterState state = kt_rate_meter_get_state (KT_RATE_METER (data));
+
+  return state != KT_RATE_METER_LOW && state != KT_RATE_METER_SPENT;
+}
+
+static void
+test_meter_after_reset (void)
+{
+  g_autoptr(KtAccount) account = new_account ();
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  g_autofree char *path = NULL;
+  KtRateMeter *meter = NULL;
+  GtkWidget *window = new_meter_window (&meter);
+  KtRateMeterState state;
+
+  kt_rate_meter_set_rate_limit (meter, rate_limit);
+  path = g_strdup_printf ("companies/%" G_GINT64_FORMAT ".json", kt_account_get_company_id (fixture.account));
+
+  /* Spend three quarters of the budget, so the meter warns. */
+  while (kt_rate_limit_get_remaining (rate_limit) * 4 > kt_rate_limit_get_limit (rate_limit))
+    {
+      AsyncResult spent = { NULL, FALSE };
+
+      kt_client_request_async (fixture.client, account, "GET", path, NULL,
+                               KT_PRIORITY_INTERACTIVE, NULL, on_request_cb, &spent);
+      g_assert_true (browse_wait_until (async_done, &spent, 20));
+      g_assert_no_error (spent.error);
+    }
+  state = kt_rate_meter_get_state (meter);
+  g_assert_true (state == KT_RATE_METER_LOW || state == KT_RATE_METER_SPENT);
+  g_assert_cmpint (kt_rate_limit_get_reset_time (rate_limit), >, 0);
+
+  /* With no request after it, the reset alone clears the warning. */
+  g_assert_true (browse_wait_until (meter_shows_no_spent_budget, meter, TEST_WINDOW_SECONDS + 10));
+  state = kt_rate_meter_get_state (meter);
+  g_assert_true (state == KT_RATE_METER_UNKNOWN || state == KT_RATE_METER_PLENTY);
+  g_assert_false (g_str_has_prefix (kt_rate_meter_get_text (meter), "0/"));
+  browse_save_screenshot (window, "browse-meter-after-reset");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
 nothing_queued (gpointer data)
 {
   return kt_rate_limit_get_queued (kt_account_get_rate_limit (KT_ACCOUNT (data))) == 0;
@@ -402,6 +447,7 @@ main (int   argc,
   g_test_add_func ("/meter/redirect/counts-two", test_redirect_counts_two);
   g_test_add_func ("/meter/headers/each-response", test_meter_follows_each_response);
   g_test_add_func ("/meter/load-all/waits-for-reset", test_load_all_waits);
+  g_test_add_func ("/meter/reset/clears-warning", test_meter_after_reset);
   g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);
 
   status = g_test_run ();
