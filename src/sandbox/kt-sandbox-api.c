@@ -9,6 +9,10 @@
 
 #include "kt-sandbox-private.h"
 
+/* The largest amount a money filter (value_gte and the like) takes: a
+ * trillion, far beyond any order, and its cents fit a gint64. */
+#define MAX_MONEY_FILTER 1e12
+
 /*
  * The resources under /v1/companies/{id}. Lists are sorted by ascending
  * id and paged in every style public clients use: the X-Page request
@@ -507,6 +511,18 @@ parse_money_filter (KtRequest  *req,
       bad_filter (req, name, text);
       return FALSE;
     }
+
+  /* llround() of a value beyond the range of long is undefined. */
+  if (fabs (value) > MAX_MONEY_FILTER)
+    {
+      g_autofree char *description =
+        g_strdup_printf ("The value “%s” of “%s” is out of range; give an amount from -%.0f to %.0f",
+                         text, name, MAX_MONEY_FILTER, MAX_MONEY_FILTER);
+
+      kt_request_json_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_request", description);
+      return FALSE;
+    }
+
   *cents = (gint64) llround (value * 100);
   return TRUE;
 }

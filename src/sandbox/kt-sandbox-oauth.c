@@ -95,7 +95,7 @@ kt_request_html (KtRequest  *req,
                  const char *title,
                  const char *content)
 {
-  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
+  g_autofree char *escaped_title = kt_sandbox_escape_html (title, -1);
   GString *page = g_string_new (NULL);
 
   g_string_append_printf (page,
@@ -135,7 +135,7 @@ append_hidden (GString    *out,
                const char *name,
                const char *value)
 {
-  g_autofree char *escaped = g_markup_escape_text (value != NULL ? value : "", -1);
+  g_autofree char *escaped = kt_sandbox_escape_html (value != NULL ? value : "", -1);
 
   g_string_append_printf (out, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", name, escaped);
 }
@@ -166,7 +166,7 @@ check_params (KtRequest             *req,
     problem = g_strdup ("The request has no <code>client_id</code>.");
   else if (!g_str_equal (params->client_id, kt_sandbox_get_client_id (self)))
     {
-      g_autofree char *escaped = g_markup_escape_text (params->client_id, -1);
+      g_autofree char *escaped = kt_sandbox_escape_html (params->client_id, -1);
 
       problem = g_strdup_printf ("No add-on is registered with the client id <code>%s</code>.", escaped);
     }
@@ -174,7 +174,7 @@ check_params (KtRequest             *req,
     problem = g_strdup ("The request has no <code>redirect_uri</code>.");
   else if (!g_str_equal (params->redirect_uri, self->redirect_uri))
     {
-      g_autofree char *escaped = g_markup_escape_text (params->redirect_uri, -1);
+      g_autofree char *escaped = kt_sandbox_escape_html (params->redirect_uri, -1);
 
       problem = g_strdup_printf ("The redirect URI <code>%s</code> is not the one registered for this add-on.",
                                  escaped);
@@ -201,7 +201,7 @@ show_login (KtRequest             *req,
 {
   KtSandbox *self = req->sandbox;
   GString *content = g_string_new (NULL);
-  g_autofree char *escaped_email = g_markup_escape_text (email != NULL ? email : "", -1);
+  g_autofree char *escaped_email = kt_sandbox_escape_html (email != NULL ? email : "", -1);
 
   g_string_append (content, "<h1>Sign in</h1><p>Use your Kounta account to continue.</p>");
   if (error != NULL)
@@ -232,7 +232,7 @@ show_permission (KtRequest             *req,
 {
   KtSandbox *self = req->sandbox;
   GString *content = g_string_new (NULL);
-  g_autofree char *company = g_markup_escape_text (kt_sandbox_get_company_name (self), -1);
+  g_autofree char *company = kt_sandbox_escape_html (kt_sandbox_get_company_name (self), -1);
 
   g_string_append_printf (content,
                           "<h1>Allow %s?</h1>"

@@ -114,6 +114,10 @@ void      kt_request_set_body           (KtRequest  *req,
                                          guint       status,
                                          const char *content_type,
                                          GString    *body);
+/* @text escaped for HTML, invalid UTF-8 replaced by U+FFFD; the caller
+ * owns the string. */
+char     *kt_sandbox_escape_html        (const char *text,
+                                         gssize      length);
 void      kt_request_json_error         (KtRequest  *req,
                                          guint       status,
                                          const char *error,

@@ -16,6 +16,7 @@ kt_response_free (KtResponse *response)
   g_clear_pointer (&response->headers, soup_message_headers_unref);
   g_free (response->body);
   g_free (response->uri);
+  g_free (response->reason);
   g_free (response);
 }
 
@@ -76,6 +77,7 @@ kt_test_request (SoupSession       *session,
 
   response = g_new0 (KtResponse, 1);
   response->status = soup_message_get_status (msg);
+  response->reason = g_strdup (soup_message_get_reason_phrase (msg));
   response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
   response->length = g_bytes_get_size (bytes);
   response->body = g_strndup (g_bytes_get_data (bytes, NULL), response->length);

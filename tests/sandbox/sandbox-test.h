@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint status;
+  char *reason;
   SoupMessageHeaders *headers;
   char *body;
   gsize length;

@@ -873,6 +873,56 @@ test_determinism (void)
 }
 
 static void
+test_money_filter_range (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) huge = get_json (fixture, "orders.json?value_gte=1e300", 400);
+  g_autoptr(JsonNode) negative = get_json (fixture, "orders.json?value_lt=-1e13", 400);
+  g_autoptr(GPtrArray) all = fetch_all (fixture, "orders.json");
+  g_autoptr(GPtrArray) below_max = fetch_all (fixture, "orders.json?value_lte=1e12");
+  const char *description = json_object_get_string_member (json_node_get_object (huge), "error_description");
+
+  g_assert_nonnull (strstr (description, "1e300"));
+  g_assert_nonnull (strstr (description, "value_gte"));
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (negative), "error_description"),
+                            "-1e13"));
+  g_assert_cmpuint (below_max->len, ==, all->len);
+}
+
+static void
+test_error_invalid_utf8 (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *uri = kt_test_api (fixture->sandbox, "orders.json?value_gt=a%FF%FEb");
+  g_autoptr(KtResponse) response = kt_test_get (fixture->session, uri, fixture->basic);
+  g_autoptr(JsonNode) node = NULL;
+  const char *description;
+
+  g_assert_cmpuint (response->status, ==, 400);
+  g_assert_true (g_utf8_validate (response->body, (gssize) response->length, NULL));
+  node = kt_response_json (response);
+  description = json_object_get_string_member (json_node_get_object (node), "error_description");
+  /* Each invalid byte becomes U+FFFD. */
+  g_assert_nonnull (strstr (description, "a\xef\xbf\xbd\xef\xbf\xbd" "b"));
+}
+
+static void
+test_header_too_large (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autofree char *uri = kt_test_api (fixture->sandbox, "sites.json");
+  g_autofree char *large = g_strnfill (40 * 1024, 'a');
+  g_autoptr(KtResponse) response = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL,
+                                                    (const char *const[]) { "X-Large", large, NULL });
+  g_autoptr(JsonNode) node = kt_response_json (response);
+
+  g_assert_cmpuint (response->status, ==, 431);
+  g_assert_cmpstr (response->reason, ==, "Request Header Fields Too Large");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (node), "error_description"),
+                            "32768"));
+}
+
+static void
 test_end_date (void)
 {
   g_autoptr(KtSandbox) first = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
@@ -1036,6 +1086,9 @@ main (int   argc,
   ADD ("/sandbox-api/other-resources", test_other_resources);
   ADD ("/sandbox-api/shifts", test_shifts);
   ADD ("/sandbox-api/data-shapes", test_data_shapes);
+  ADD ("/sandbox-api/money-filter-range", test_money_filter_range);
+  ADD ("/sandbox-api/error-invalid-utf8", test_error_invalid_utf8);
+  ADD ("/sandbox-api/header-too-large", test_header_too_large);
 #undef ADD
 #undef ADD_PAGED
   g_test_add_func ("/sandbox-api/determinism", test_determinism);

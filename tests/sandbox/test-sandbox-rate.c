@@ -71,6 +71,7 @@ test_unix_reset (void)
   gint64 reset;
 
   g_assert_cmpuint (limited->status, ==, 429);
+  g_assert_cmpstr (limited->reason, ==, "Too Many Requests");
   g_assert_cmpint (kt_response_header_int (limited, "X-Ratelimit-Remaining"), ==, 0);
   g_assert_cmpint (kt_response_header_int (limited, "X-Ratelimit-Limit"), ==, LIMIT);
   g_assert_null (kt_response_header (limited, "Retry-After"));
