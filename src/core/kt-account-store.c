@@ -36,9 +36,11 @@ struct _KtAccountStore
   /* Entries of the accounts file whose secrets could not be read. They
    * are written back unchanged so a later start can load them. */
   GPtrArray *unloaded;          /* JsonNode */
-  /* Client secrets from Preferences while there is no keyring: key
-   * "api-uri\nclient-id". */
+  /* The client secret from Preferences while there is no keyring, by
+   * client id. */
   GHashTable *session_secrets;
+  /* Saves and deletions of client secrets, the running one first. */
+  GQueue client_secret_writes;  /* GTask */
 
   gboolean loaded;
   gboolean keyring_available;
@@ -217,13 +219,6 @@ account_label (KtAccount *account)
   return g_strdup_printf ("Kounter: %s (company %" G_GINT64_FORMAT ")",
                           name != NULL ? name : "Kounta",
                           kt_account_get_company_id (account));
-}
-
-static char *
-session_secret_key (const char *api_uri,
-                    const char *client_id)
-{
-  return g_strconcat (api_uri, "\n", client_id, NULL);
 }
 
 static guint
@@ -1187,23 +1182,22 @@ on_revoke_cb (GObject      *source,
   sign_out_locally (g_steal_pointer (&task));
 }
 
-/* Client secrets from Preferences. */
+/* Client secrets from Preferences. Each is keyed by the client id only,
+ * so changing the service URIs keeps it, and only one is kept at a time,
+ * because Preferences holds one add-on. */
 
 typedef struct
 {
-  char *api_uri;
   char *client_id;
-  char *secret;                 /* NULL for a lookup */
+  char *secret;                 /* NULL for a lookup or a deletion */
 } ClientSecretData;
 
 static ClientSecretData *
-client_secret_data_new (const char *api_uri,
-                        const char *client_id,
+client_secret_data_new (const char *client_id,
                         const char *secret)
 {
   ClientSecretData *data = g_new0 (ClientSecretData, 1);
 
-  data->api_uri = g_strdup (api_uri);
   data->client_id = g_strdup (client_id);
   data->secret = g_strdup (secret);
 
@@ -1213,19 +1207,50 @@ client_secret_data_new (const char *api_uri,
 static void
 client_secret_data_free (ClientSecretData *data)
 {
-  g_free (data->api_uri);
   g_free (data->client_id);
   free_secret (data->secret);
   g_free (data);
 }
 
 static void
+on_client_secret_write_completed_cb (GTask          *task,
+                                     GParamSpec     *pspec,
+                                     KtAccountStore *self)
+{
+  GTask *next;
+
+  g_signal_handlers_disconnect_by_func (task, on_client_secret_write_completed_cb, self);
+  g_assert (g_queue_peek_head (&self->client_secret_writes) == task);
+  g_object_unref (g_queue_pop_head (&self->client_secret_writes));
+
+  next = g_queue_peek_head (&self->client_secret_writes);
+  if (next != NULL)
+    start_after_load (self, next, g_object_get_data (G_OBJECT (next), "kt-client-secret-start"));
+}
+
+/* Runs @start on the client-secret write @task once the writes queued
+ * before it have completed. Two deletions of the same item at once failed
+ * under libsecret 0.20.5 with a critical warning about a GTask returned
+ * twice. */
+static void
+queue_client_secret_write (KtAccountStore *self,
+                           GTask          *task,
+                           StartFunc       start)
+{
+  g_object_set_data (G_OBJECT (task), "kt-client-secret-start", start);
+  g_signal_connect (task, "notify::completed", G_CALLBACK (on_client_secret_write_completed_cb), self);
+  g_queue_push_tail (&self->client_secret_writes, g_object_ref (task));
+
+  if (g_queue_get_length (&self->client_secret_writes) == 1)
+    start_after_load (self, task, start);
+}
+
+static void
 keep_session_secret (KtAccountStore   *self,
                      ClientSecretData *data)
 {
-  g_hash_table_replace (self->session_secrets,
-                        session_secret_key (data->api_uri, data->client_id),
-                        g_strdup (data->secret));
+  g_hash_table_remove_all (self->session_secrets);
+  g_hash_table_replace (self->session_secrets, g_strdup (data->client_id), g_strdup (data->secret));
 }
 
 static void
@@ -1249,8 +1274,44 @@ on_client_secret_saved_cb (GObject      *source,
       keyring_failed (self, error);
       keep_session_secret (self, data);
     }
+  else
+    {
+      g_debug ("Saved the client secret of add-on %s", data->client_id);
+    }
 
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_old_client_secrets_deleted_cb (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KtAccountStore *self = g_task_get_source_object (task);
+  ClientSecretData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+
+  if (!kt_secret_store_delete_finish (KT_SECRET_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Saving goes on: an old item left behind is never read again once
+       * the new one exists, because lookups match the client id. */
+      g_message ("Deleting the old client secrets failed: %s", error->message);
+    }
+
+  attributes = kt_secret_store_new_client_secret_attributes (data->client_id);
+  label = g_strdup_printf ("Kounter: client secret of add-on %s", data->client_id);
+  kt_secret_store_save_async (self->secrets, attributes, label, data->secret, cancellable,
+                              on_client_secret_saved_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -1260,8 +1321,7 @@ save_client_secret_start (GTask *task_ref)
   KtAccountStore *self = g_task_get_source_object (task);
   ClientSecretData *data = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GHashTable) attributes = NULL;
-  g_autofree char *label = NULL;
+  g_autoptr(GHashTable) every_client_secret = NULL;
 
   if (!self->keyring_available)
     {
@@ -1270,11 +1330,13 @@ save_client_secret_start (GTask *task_ref)
       return;
     }
 
-  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET,
-                                               data->api_uri, data->client_id, 0);
-  label = g_strdup_printf ("Kounter: client secret of add-on %s", data->client_id);
-  kt_secret_store_save_async (self->secrets, attributes, label, data->secret, cancellable,
-                              on_client_secret_saved_cb, g_steal_pointer (&task));
+  /* The new secret replaces every earlier one: that of another client id,
+   * and items from older versions of Kounter, which also carried the API
+   * URI. */
+  g_hash_table_remove_all (self->session_secrets);
+  every_client_secret = kt_secret_store_new_client_secret_attributes (NULL);
+  kt_secret_store_delete_async (self->secrets, every_client_secret, cancellable,
+                                on_old_client_secrets_deleted_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -1301,8 +1363,7 @@ lookup_client_secret_start (GTask *task_ref)
   ClientSecretData *data = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GHashTable) attributes = NULL;
-  g_autofree char *key = session_secret_key (data->api_uri, data->client_id);
-  const char *session_secret = g_hash_table_lookup (self->session_secrets, key);
+  const char *session_secret = g_hash_table_lookup (self->session_secrets, data->client_id);
 
   if (session_secret != NULL || !self->keyring_available)
     {
@@ -1310,10 +1371,53 @@ lookup_client_secret_start (GTask *task_ref)
       return;
     }
 
-  attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET,
-                                               data->api_uri, data->client_id, 0);
+  attributes = kt_secret_store_new_client_secret_attributes (data->client_id);
   kt_secret_store_lookup_async (self->secrets, attributes, cancellable,
                                 on_client_secret_lookup_cb, g_steal_pointer (&task));
+}
+
+static void
+on_client_secret_deleted_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ClientSecretData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_secret_store_delete_finish (KT_SECRET_STORE (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Deleting the client secret of add-on %s failed: %s",
+                   data->client_id, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_debug ("Deleted the client secret of add-on %s", data->client_id);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+delete_client_secret_start (GTask *task_ref)
+{
+  g_autoptr(GTask) task = g_object_ref (task_ref);
+  KtAccountStore *self = g_task_get_source_object (task);
+  ClientSecretData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_hash_table_remove (self->session_secrets, data->client_id);
+
+  if (!self->keyring_available)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  attributes = kt_secret_store_new_client_secret_attributes (data->client_id);
+  kt_secret_store_delete_async (self->secrets, attributes, cancellable,
+                                on_client_secret_deleted_cb, g_steal_pointer (&task));
 }
 
 /* GListModel */
@@ -1682,10 +1786,9 @@ kt_account_store_sign_out_finish (KtAccountStore  *self,
 }
 
 /* Keeps an add-on's client secret in the keyring, or for this session
- * when there is none. */
+ * when there is none, in place of any client secret kept before. */
 void
 kt_account_store_save_client_secret_async (KtAccountStore      *self,
-                                           const char          *api_uri,
                                            const char          *client_id,
                                            const char          *secret,
                                            GCancellable        *cancellable,
@@ -1695,17 +1798,16 @@ kt_account_store_save_client_secret_async (KtAccountStore      *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (KT_IS_ACCOUNT_STORE (self));
-  g_return_if_fail (api_uri != NULL);
   g_return_if_fail (client_id != NULL);
   g_return_if_fail (secret != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_save_client_secret_async);
   track_task (self, task);
-  g_task_set_task_data (task, client_secret_data_new (api_uri, client_id, secret),
+  g_task_set_task_data (task, client_secret_data_new (client_id, secret),
                         (GDestroyNotify) client_secret_data_free);
 
-  start_after_load (self, task, save_client_secret_start);
+  queue_client_secret_write (self, task, save_client_secret_start);
 }
 
 /* Returns TRUE when the secret is kept (in the keyring, or for this
@@ -1724,7 +1826,6 @@ kt_account_store_save_client_secret_finish (KtAccountStore  *self,
 /* Looks up an add-on's client secret, first among the session's. */
 void
 kt_account_store_lookup_client_secret_async (KtAccountStore      *self,
-                                             const char          *api_uri,
                                              const char          *client_id,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
@@ -1733,12 +1834,11 @@ kt_account_store_lookup_client_secret_async (KtAccountStore      *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (KT_IS_ACCOUNT_STORE (self));
-  g_return_if_fail (api_uri != NULL);
   g_return_if_fail (client_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, kt_account_store_lookup_client_secret_async);
-  g_task_set_task_data (task, client_secret_data_new (api_uri, client_id, NULL),
+  g_task_set_task_data (task, client_secret_data_new (client_id, NULL),
                         (GDestroyNotify) client_secret_data_free);
 
   start_after_load (self, task, lookup_client_secret_start);
@@ -1755,4 +1855,40 @@ kt_account_store_lookup_client_secret_finish (KtAccountStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Deletes the client secret of add-on @client_id from the keyring and
+ * from the session's. */
+void
+kt_account_store_delete_client_secret_async (KtAccountStore      *self,
+                                             const char          *client_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KT_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (client_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kt_account_store_delete_client_secret_async);
+  track_task (self, task);
+  g_task_set_task_data (task, client_secret_data_new (client_id, NULL),
+                        (GDestroyNotify) client_secret_data_free);
+
+  queue_client_secret_write (self, task, delete_client_secret_start);
+}
+
+/* Returns TRUE when no client secret of the add-on is left; FALSE with
+ * @error otherwise. */
+gboolean
+kt_account_store_delete_client_secret_finish (KtAccountStore  *self,
+                                              GAsyncResult    *result,
+                                              GError         **error)
+{
+  g_return_val_if_fail (KT_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

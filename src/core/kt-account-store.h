@@ -63,9 +63,10 @@ gboolean        kt_account_store_sign_out_finish   (KtAccountStore     *self,
                                                     GError            **error);
 
 /* Keep the client secret of an OAuth 2.0 add-on (from Preferences) in
- * the keyring, or for this session when there is none. */
+ * the keyring, or for this session when there is none. The secret is
+ * keyed by @client_id only, so it survives changes of the service URIs,
+ * and it replaces every client secret kept before. */
 void            kt_account_store_save_client_secret_async    (KtAccountStore     *self,
-                                                              const char         *api_uri,
                                                               const char         *client_id,
                                                               const char         *secret,
                                                               GCancellable       *cancellable,
@@ -75,12 +76,21 @@ gboolean        kt_account_store_save_client_secret_finish   (KtAccountStore    
                                                               GAsyncResult       *result,
                                                               GError            **error);
 void            kt_account_store_lookup_client_secret_async  (KtAccountStore     *self,
-                                                              const char         *api_uri,
                                                               const char         *client_id,
                                                               GCancellable       *cancellable,
                                                               GAsyncReadyCallback callback,
                                                               gpointer            user_data);
 char           *kt_account_store_lookup_client_secret_finish (KtAccountStore     *self,
+                                                              GAsyncResult       *result,
+                                                              GError            **error);
+/* Forget the client secret of @client_id, such as when Preferences
+ * switches to another add-on. Deleting nothing succeeds. */
+void            kt_account_store_delete_client_secret_async  (KtAccountStore     *self,
+                                                              const char         *client_id,
+                                                              GCancellable       *cancellable,
+                                                              GAsyncReadyCallback callback,
+                                                              gpointer            user_data);
+gboolean        kt_account_store_delete_client_secret_finish (KtAccountStore     *self,
                                                               GAsyncResult       *result,
                                                               GError            **error);
 

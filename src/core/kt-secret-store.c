@@ -302,6 +302,20 @@ kt_secret_store_new_attributes (const char *kind,
   return attributes;
 }
 
+/* Returns new attributes for an add-on's client secret from Preferences,
+ * or for all of them when @client_id is NULL; the caller owns the table. */
+GHashTable *
+kt_secret_store_new_client_secret_attributes (const char *client_id)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  g_hash_table_insert (attributes, (gpointer) "kind", g_strdup (KT_SECRET_KIND_CLIENT_SECRET));
+  if (client_id != NULL)
+    g_hash_table_insert (attributes, (gpointer) "client-id", g_strdup (client_id));
+
+  return attributes;
+}
+
 /* Returns a new secret store; the caller owns it. */
 KtSecretStore *
 kt_secret_store_new (void)

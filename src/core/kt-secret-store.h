@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 /* Values of the "kind" attribute of a keyring item. */
 #define KT_SECRET_KIND_OAUTH "oauth"                 /* an OAuth 2.0 account: token and client secret */
 #define KT_SECRET_KIND_BASIC "basic"                 /* a Basic account: client secret */
-#define KT_SECRET_KIND_CLIENT_SECRET "client-secret" /* an add-on's client secret from Preferences */
+#define KT_SECRET_KIND_CLIENT_SECRET "client-secret" /* an add-on's client secret from Preferences, keyed by client id only */
 
 #define KT_TYPE_SECRET_STORE (kt_secret_store_get_type ())
 G_DECLARE_FINAL_TYPE (KtSecretStore, kt_secret_store, KT, SECRET_STORE, GObject)
@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (KtSecretStore, kt_secret_store, KT, SECRET_STORE, GObject)
  * named after the application id with SECRET_SCHEMA_DONT_MATCH_NAME and
  * the attributes "api-uri", "client-id", "company-id" and "kind", so one
  * company reached through two add-ons or two services gets two items.
+ * The client secret from Preferences has only "client-id" and "kind".
  */
 
 /* Returns the keyring schema; the struct is static. */
@@ -29,6 +30,13 @@ GHashTable         *kt_secret_store_new_attributes    (const char          *kind
                                                        const char          *api_uri,
                                                        const char          *client_id,
                                                        gint64               company_id);
+
+/* Returns new attributes for the client secret that Preferences keeps
+ * for the add-on @client_id, or that match every such item when
+ * @client_id is NULL; the caller owns the table. The API URI is left
+ * out, so changing the service addresses keeps the secret. As a search,
+ * the table also matches items saved with an "api-uri" attribute. */
+GHashTable         *kt_secret_store_new_client_secret_attributes (const char *client_id);
 
 /* Returns a new store for the session's Secret Service; the caller owns it. */
 KtSecretStore      *kt_secret_store_new               (void);

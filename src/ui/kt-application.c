@@ -198,7 +198,8 @@ on_client_secret_cb (GObject      *source,
       message = g_strdup_printf (_("Could not read the client secret from the keyring: %s. "
                                    "Enter it again in Preferences."),
                                  error->message);
-      kt_preferences_window_show_message (open_preferences (self), message);
+      kt_preferences_window_show_message (open_preferences (self), message,
+                                          KT_PREFERENCES_ROW_CLIENT_SECRET);
       return;
     }
 
@@ -207,7 +208,8 @@ on_client_secret_cb (GObject      *source,
       message = g_strdup_printf (_("Enter and save the client secret of add-on “%s”, "
                                    "then sign in again."),
                                  config->client_id);
-      kt_preferences_window_show_message (open_preferences (self), message);
+      kt_preferences_window_show_message (open_preferences (self), message,
+                                          KT_PREFERENCES_ROW_CLIENT_SECRET);
       return;
     }
 
@@ -226,11 +228,12 @@ kt_application_sign_in (GSimpleAction *action,
     {
       kt_preferences_window_show_message (open_preferences (self),
                                           _("Enter and save the client id and secret of your "
-                                            "Kounta add-on, then sign in again."));
+                                            "Kounta add-on, then sign in again."),
+                                          KT_PREFERENCES_ROW_CLIENT_ID);
       return;
     }
 
-  kt_account_store_lookup_client_secret_async (self->store, config->api_uri, config->client_id,
+  kt_account_store_lookup_client_secret_async (self->store, config->client_id,
                                                self->cancellable, on_client_secret_cb,
                                                g_object_ref (self));
 }

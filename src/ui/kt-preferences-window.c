@@ -19,6 +19,9 @@ struct _KtPreferencesWindow
   AdwPasswordEntryRow *client_secret_row;
   AdwEntryRow *extra_hosts_row;
   GtkLabel *keyring_label;
+  AdwPreferencesGroup *message_group;
+  GtkImage *message_icon;
+  GtkLabel *message_label;
   GtkButton *reset_button;
   AdwEntryRow *redirect_uri_row;
   AdwEntryRow *revoke_uri_row;
@@ -27,6 +30,8 @@ struct _KtPreferencesWindow
   GSettings *settings;
   KtAccountStore *store;
   GCancellable *cancellable;
+  /* The row whose saving makes the shown message obsolete. */
+  GtkWidget *message_row;
 };
 
 G_DEFINE_FINAL_TYPE (KtPreferencesWindow, kt_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -47,7 +52,12 @@ static const RowKey revoke_uri_key = { "revoke-uri", TRUE };
 static const RowKey api_uri_key = { "api-uri", TRUE };
 
 static void update_secret_state (KtPreferencesWindow *self);
+static void on_old_secret_deleted_cb (GObject      *source,
+                                      GAsyncResult *result,
+                                      gpointer      user_data);
 
+/* Shows a short confirmation. A toast has room for about 45 characters,
+ * so anything longer goes through show_message(). */
 static void
 toast (KtPreferencesWindow *self,
        const char          *message)
@@ -56,6 +66,36 @@ toast (KtPreferencesWindow *self,
 
   adw_toast_set_timeout (toast, 8);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+/* Shows @message in full at the top of the page until another message
+ * replaces it or @row is saved. A @problem is a value that was rejected;
+ * otherwise the message is an instruction. */
+static void
+show_message (KtPreferencesWindow *self,
+              const char          *message,
+              gpointer             row,
+              gboolean             problem)
+{
+  g_debug ("Showing the preferences message: %s", message);
+  gtk_image_set_from_icon_name (self->message_icon,
+                                problem ? "dialog-warning-symbolic" : "dialog-information-symbolic");
+  gtk_label_set_label (self->message_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_group), TRUE);
+  self->message_row = row;
+}
+
+/* Hides the message when @row, the value the message requests, is saved. */
+static void
+hide_message_of (KtPreferencesWindow *self,
+                 gpointer             row)
+{
+  if (self->message_row != row)
+    return;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->message_group), FALSE);
+  gtk_label_set_label (self->message_label, "");
+  self->message_row = NULL;
 }
 
 static const char *
@@ -122,6 +162,7 @@ on_text_applied_cb (AdwEntryRow         *row,
   g_autofree char *value = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
   g_autofree char *problem = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *old_value = NULL;
 
   g_return_if_fail (key != NULL);
 
@@ -129,14 +170,24 @@ on_text_applied_cb (AdwEntryRow         *row,
   if (problem != NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      toast (self, problem);
+      show_message (self, problem, row, TRUE);
       return;
     }
 
+  old_value = g_settings_get_string (self->settings, key->key);
   g_settings_set_string (self->settings, key->key, value);
   g_debug ("Saved the preference %s", key->key);
-  if (key == &client_id_key || key == &api_uri_key)
-    update_secret_state (self);
+  hide_message_of (self, row);
+  if (key == &client_id_key && *old_value != '\0' && g_strcmp0 (old_value, value) != 0)
+    {
+      /* The secret kept for the old client id belongs to another add-on. */
+      kt_account_store_delete_client_secret_async (self->store, old_value, self->cancellable,
+                                                   on_old_secret_deleted_cb, g_object_ref (self));
+    }
+  else if (key == &client_id_key)
+    {
+      update_secret_state (self);
+    }
   message = g_strdup_printf (_("%s saved"), row_title (row));
   toast (self, message);
 }
@@ -167,7 +218,7 @@ on_hosts_applied_cb (AdwEntryRow         *row,
           message = g_strdup_printf (_("“%s” is not a host name; enter names such as "
                                        "login.example.com, separated by commas."),
                                      host);
-          toast (self, message);
+          show_message (self, message, row, TRUE);
           return;
         }
 
@@ -176,6 +227,7 @@ on_hosts_applied_cb (AdwEntryRow         *row,
 
   hosts = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "extra-sign-in-hosts", (const char * const *) hosts);
+  hide_message_of (self, row);
   toast (self, _("Extra sign-in hosts saved"));
 }
 
@@ -206,7 +258,6 @@ static void
 update_secret_state (KtPreferencesWindow *self)
 {
   g_autofree char *client_id = g_settings_get_string (self->settings, "client-id");
-  g_autofree char *api_uri = g_settings_get_string (self->settings, "api-uri");
 
   if (*client_id == '\0')
     {
@@ -214,8 +265,28 @@ update_secret_state (KtPreferencesWindow *self)
       return;
     }
 
-  kt_account_store_lookup_client_secret_async (self->store, api_uri, client_id, self->cancellable,
+  kt_account_store_lookup_client_secret_async (self->store, client_id, self->cancellable,
                                                on_secret_looked_up_cb, g_object_ref (self));
+}
+
+static void
+on_old_secret_deleted_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(KtPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!kt_account_store_delete_client_secret_finish (KT_ACCOUNT_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      /* Only a leftover item: the next secret saved replaces it. */
+      g_message ("Deleting the client secret of the previous client id failed: %s", error->message);
+    }
+
+  update_secret_state (self);
 }
 
 static void
@@ -233,17 +304,20 @@ on_secret_saved_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      message = g_strdup_printf (_("The client secret was not saved: %s"), error->message);
-      toast (self, message);
+      message = g_strdup_printf (_("The client secret was not saved: %s. "
+                                   "Check that the keyring is unlocked and save it again."),
+                                 error->message);
+      show_message (self, message, self->client_secret_row, TRUE);
       return;
     }
 
   gtk_editable_set_text (GTK_EDITABLE (self->client_secret_row), "");
+  hide_message_of (self, self->client_secret_row);
   update_secret_state (self);
   if (kt_account_store_get_keyring_available (self->store))
     toast (self, _("Client secret saved in the keyring"));
   else
-    toast (self, _("Client secret kept until Kounter quits, because there is no keyring"));
+    toast (self, _("Client secret kept until Kounter quits"));
 }
 
 static void
@@ -251,24 +325,27 @@ on_secret_applied_cb (AdwEntryRow         *row,
                       KtPreferencesWindow *self)
 {
   g_autofree char *client_id = g_settings_get_string (self->settings, "client-id");
-  g_autofree char *api_uri = g_settings_get_string (self->settings, "api-uri");
   const char *secret = gtk_editable_get_text (GTK_EDITABLE (row));
 
   if (*client_id == '\0')
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->client_id_row), "error");
-      toast (self, _("Save the client id first: the secret is stored for that client id."));
+      show_message (self, _("Save the client id first, because the secret is stored for that "
+                            "client id."),
+                    self->client_id_row, TRUE);
       return;
     }
 
   if (*secret == '\0')
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      toast (self, _("The client secret is empty; paste it from your add-on’s settings in Kounta."));
+      show_message (self, _("The client secret is empty. Paste it from your add-on’s settings "
+                            "in Kounta."),
+                    row, TRUE);
       return;
     }
 
-  kt_account_store_save_client_secret_async (self->store, api_uri, client_id, secret,
+  kt_account_store_save_client_secret_async (self->store, client_id, secret,
                                              self->cancellable, on_secret_saved_cb,
                                              g_object_ref (self));
 }
@@ -351,6 +428,9 @@ kt_preferences_window_class_init (KtPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, client_secret_row);
   gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, extra_hosts_row);
   gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, message_group);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, message_icon);
+  gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, message_label);
   gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, redirect_uri_row);
   gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, reset_button);
   gtk_widget_class_bind_template_child (widget_class, KtPreferencesWindow, revoke_uri_row);
@@ -393,13 +473,32 @@ kt_preferences_window_new (GSettings      *settings,
   return self;
 }
 
-/* Shows @message as a toast, such as what to fill in before signing in. */
+/* Shows @message in full at the top of the page, such as what to fill in
+ * before signing in, and moves the keyboard focus to the row @focus. */
 void
 kt_preferences_window_show_message (KtPreferencesWindow *self,
-                                    const char          *message)
+                                    const char          *message,
+                                    KtPreferencesRow     focus)
 {
   g_return_if_fail (KT_IS_PREFERENCES_WINDOW (self));
   g_return_if_fail (message != NULL);
 
-  toast (self, message);
+  /* Every message the application shows here is solved by the secret,
+   * the last value to save before signing in. */
+  show_message (self, message, self->client_secret_row, FALSE);
+
+  switch (focus)
+    {
+    case KT_PREFERENCES_ROW_CLIENT_ID:
+      gtk_widget_grab_focus (GTK_WIDGET (self->client_id_row));
+      break;
+
+    case KT_PREFERENCES_ROW_CLIENT_SECRET:
+      gtk_widget_grab_focus (GTK_WIDGET (self->client_secret_row));
+      break;
+
+    case KT_PREFERENCES_ROW_NONE:
+    default:
+      break;
+    }
 }

@@ -15,9 +15,18 @@ G_DECLARE_FINAL_TYPE (KtPreferencesWindow, kt_preferences_window, KT, PREFERENCE
  * and the extra sign-in hosts. Each row is written when its apply button
  * is pressed, after its value is checked.
  */
+/* The row that receives the keyboard focus along with a message. */
+typedef enum
+{
+  KT_PREFERENCES_ROW_NONE,
+  KT_PREFERENCES_ROW_CLIENT_ID,
+  KT_PREFERENCES_ROW_CLIENT_SECRET,
+} KtPreferencesRow;
+
 KtPreferencesWindow *kt_preferences_window_new          (GSettings           *settings,
                                                          KtAccountStore      *store);
 void                 kt_preferences_window_show_message (KtPreferencesWindow *self,
-                                                         const char          *message);
+                                                         const char          *message,
+                                                         KtPreferencesRow     focus);
 
 G_END_DECLS

@@ -280,6 +280,7 @@ test_add_waits_for_load (void)
   g_autoptr(GHashTable) attributes = NULL;
 
   remove_accounts ();
+  /* An item as older versions saved it, with the API URI. */
   attributes = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET, "http://127.0.0.1:1/v1/", "client-w", 0);
   secret_password_storev_sync (kt_secret_store_get_schema (), attributes, NULL, "test", "early-secret", NULL, &error);
   g_assert_no_error (error);
@@ -289,8 +290,7 @@ test_add_waits_for_load (void)
   account = new_account (KT_AUTH_KIND_OAUTH, "http://127.0.0.1:1/v1/", "client-w", "s1", 21, "early-refresh");
   kt_account_store_load_async (store, NULL, on_result_cb, &loaded);
   kt_account_store_add_async (store, account, NULL, on_result_cb, &added);
-  kt_account_store_lookup_client_secret_async (store, "http://127.0.0.1:1/v1/", "client-w",
-                                               NULL, on_result_cb, &looked_up);
+  kt_account_store_lookup_client_secret_async (store, "client-w", NULL, on_result_cb, &looked_up);
 
   wait_for_result (&loaded, "the account store to load");
   wait_for_result (&added, "the early add");
@@ -517,38 +517,180 @@ test_sign_out_offline (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, 0);
 }
 
+static gboolean
+save_client_secret (KtAccountStore *store,
+                    const char     *client_id,
+                    const char     *secret,
+                    GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kt_account_store_save_client_secret_async (store, client_id, secret, NULL, on_result_cb, &result);
+  wait_for_result (&result, "the client secret to be saved");
+
+  return kt_account_store_save_client_secret_finish (store, result, error);
+}
+
+static char *
+lookup_client_secret (KtAccountStore *store,
+                      const char     *client_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  kt_account_store_lookup_client_secret_async (store, client_id, NULL, on_result_cb, &result);
+  wait_for_result (&result, "the client secret lookup");
+  secret = kt_account_store_lookup_client_secret_finish (store, result, &error);
+  g_assert_no_error (error);
+
+  return secret;
+}
+
+static gboolean
+delete_client_secret (KtAccountStore *store,
+                      const char     *client_id,
+                      GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kt_account_store_delete_client_secret_async (store, client_id, NULL, on_result_cb, &result);
+  wait_for_result (&result, "the client secret to be deleted");
+
+  return kt_account_store_delete_client_secret_finish (store, result, error);
+}
+
+/* Returns every client-secret item of the schema, whatever its other
+ * attributes; the caller frees the list. */
+static GList *
+search_client_secret_items (void)
+{
+  g_autoptr(GHashTable) attributes = kt_secret_store_new_client_secret_attributes (NULL);
+  g_autoptr(GError) error = NULL;
+  GList *items;
+
+  items = secret_password_searchv_sync (kt_secret_store_get_schema (), attributes,
+                                        SECRET_SEARCH_ALL, NULL, &error);
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN))
+    return NULL;
+  g_assert_no_error (error);
+
+  return items;
+}
+
 static void
 test_client_secret (void)
 {
   g_autoptr(KtClient) client = kt_client_new ();
   g_autoptr(KtAccountStore) store = NULL;
-  g_autoptr(GAsyncResult) saved = NULL;
-  g_autoptr(GAsyncResult) looked_up = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *in_keyring = NULL;
+  g_autoptr(GHashTable) attributes = kt_secret_store_new_client_secret_attributes ("addon-1");
 
   remove_accounts ();
   store = new_loaded_store (client);
 
-  kt_account_store_save_client_secret_async (store, "https://api.example.test/v1/", "addon-1",
-                                             "addon-secret-5678", NULL, on_result_cb, &saved);
-  wait_for_result (&saved, "the client secret to be saved");
-  g_assert_true (kt_account_store_save_client_secret_finish (store, saved, &error));
+  g_assert_true (save_client_secret (store, "addon-1", "addon-secret-5678", &error));
   g_assert_no_error (error);
-
-  kt_account_store_lookup_client_secret_async (store, "https://api.example.test/v1/", "addon-1",
-                                               NULL, on_result_cb, &looked_up);
-  wait_for_result (&looked_up, "the client secret lookup");
-  secret = kt_account_store_lookup_client_secret_finish (store, looked_up, &error);
-  g_assert_no_error (error);
+  secret = lookup_client_secret (store, "addon-1");
   g_assert_cmpstr (secret, ==, "addon-secret-5678");
 
-  in_keyring = keyring_lookup (KT_SECRET_KIND_CLIENT_SECRET, "https://api.example.test/v1/", "addon-1", 0);
+  in_keyring = secret_password_lookupv_sync (kt_secret_store_get_schema (), attributes, NULL, &error);
   if (keyring_unlocked ())
-    g_assert_cmpstr (in_keyring, ==, "addon-secret-5678");
+    {
+      g_assert_no_error (error);
+      g_assert_cmpstr (in_keyring, ==, "addon-secret-5678");
+    }
   else
-    g_assert_null (in_keyring);
+    {
+      g_assert_null (in_keyring);
+    }
+}
+
+static void
+test_client_secret_replaces_old (void)
+{
+  g_autoptr(KtClient) client = kt_client_new ();
+  g_autoptr(KtAccountStore) store = NULL;
+  g_autoptr(GHashTable) legacy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *other = NULL;
+  GList *items;
+  SecretRetrievable *item;
+  g_autoptr(GHashTable) item_attributes = NULL;
+
+  remove_accounts ();
+  /* An item as older versions saved it, keyed by the API URI too. */
+  legacy = kt_secret_store_new_attributes (KT_SECRET_KIND_CLIENT_SECRET, "https://api.kounta.com/v1/",
+                                           "addon-1", 0);
+  secret_password_storev_sync (kt_secret_store_get_schema (), legacy, NULL, "test", "old-secret",
+                               NULL, &error);
+  g_assert_no_error (error);
+  store = new_loaded_store (client);
+
+  /* A lookup by client id finds the old item. */
+  secret = lookup_client_secret (store, "addon-1");
+  g_assert_cmpstr (secret, ==, "old-secret");
+  g_clear_pointer (&secret, g_free);
+
+  /* A secret of another add-on, then a new one of the first: each
+   * replaces every client secret kept before. */
+  g_assert_true (save_client_secret (store, "addon-2", "second-secret", &error));
+  g_assert_no_error (error);
+  g_assert_true (save_client_secret (store, "addon-1", "new-secret", &error));
+  g_assert_no_error (error);
+
+  secret = lookup_client_secret (store, "addon-1");
+  g_assert_cmpstr (secret, ==, "new-secret");
+  other = lookup_client_secret (store, "addon-2");
+  g_assert_null (other);
+
+  items = search_client_secret_items ();
+  g_assert_cmpuint (g_list_length (items), ==, 1);
+  item = items->data;
+  item_attributes = secret_retrievable_get_attributes (item);
+  g_assert_cmpstr (g_hash_table_lookup (item_attributes, "client-id"), ==, "addon-1");
+  g_assert_null (g_hash_table_lookup (item_attributes, "api-uri"));
+  g_list_free_full (items, g_object_unref);
+
+  /* Deleting it leaves no client-secret item at all. */
+  g_assert_true (delete_client_secret (store, "addon-1", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&secret, g_free);
+  secret = lookup_client_secret (store, "addon-1");
+  g_assert_null (secret);
+  items = search_client_secret_items ();
+  g_assert_cmpuint (g_list_length (items), ==, 0);
+}
+
+static void
+test_client_secret_session_only (void)
+{
+  g_autoptr(KtClient) client = kt_client_new ();
+  g_autoptr(KtAccountStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *other = NULL;
+
+  store = new_loaded_store (client);
+  g_assert_false (kt_account_store_get_keyring_available (store));
+
+  g_assert_true (save_client_secret (store, "addon-2", "second-secret", &error));
+  g_assert_no_error (error);
+  g_assert_true (save_client_secret (store, "addon-1", "session-secret", &error));
+  g_assert_no_error (error);
+  secret = lookup_client_secret (store, "addon-1");
+  g_assert_cmpstr (secret, ==, "session-secret");
+  other = lookup_client_secret (store, "addon-2");
+  g_assert_null (other);
+
+  g_assert_true (delete_client_secret (store, "addon-1", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&secret, g_free);
+  secret = lookup_client_secret (store, "addon-1");
+  g_assert_null (secret);
 }
 
 static void
@@ -619,10 +761,12 @@ main (int argc, char *argv[])
       g_test_add_func ("/account-store/token-change-saved", test_token_change_saved);
       g_test_add_func ("/account-store/sign-out-revoked", test_sign_out_revoked);
       g_test_add_func ("/account-store/sign-out-offline", test_sign_out_offline);
+      g_test_add_func ("/account-store/client-secret-replaces-old", test_client_secret_replaces_old);
     }
   else
     {
       g_test_add_func ("/account-store/no-keyring-session-only", test_no_keyring_session_only);
+      g_test_add_func ("/account-store/client-secret-session-only", test_client_secret_session_only);
     }
   g_test_add_func ("/account-store/client-secret", test_client_secret);
   g_test_add_func ("/account-store/no-secret-service", test_no_secret_service);

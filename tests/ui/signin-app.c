@@ -320,8 +320,7 @@ drive_configured_cb (gpointer user_data)
   KtSignInWindow *window = NULL;
 
   /* The client secret goes in the way Preferences puts it. */
-  kt_account_store_save_client_secret_async (store, kt_sandbox_get_api_uri (run->sandbox),
-                                             kt_sandbox_get_client_id (run->sandbox),
+  kt_account_store_save_client_secret_async (store, kt_sandbox_get_client_id (run->sandbox),
                                              kt_sandbox_get_client_secret (run->sandbox),
                                              NULL, signin_result_cb, &saved);
   signin_wait_result (&saved, "the client secret to be saved");
@@ -341,8 +340,7 @@ drive_configured_cb (gpointer user_data)
   /* The action reads the client secret from the keyring first. A lookup
    * started after it goes over the same D-Bus connection and completes
    * after it, so once it is back the action has acted. */
-  kt_account_store_lookup_client_secret_async (store, kt_sandbox_get_api_uri (run->sandbox),
-                                               kt_sandbox_get_client_id (run->sandbox),
+  kt_account_store_lookup_client_secret_async (store, kt_sandbox_get_client_id (run->sandbox),
                                                NULL, signin_result_cb, &looked_up);
   signin_wait_result (&looked_up, "a client secret lookup after the action's");
   secret = kt_account_store_lookup_client_secret_finish (store, looked_up, &error);
@@ -425,8 +423,7 @@ drive_deny_cb (gpointer user_data)
   KtSignInWindow *window = NULL;
   g_autofree char *path = NULL;
 
-  kt_account_store_save_client_secret_async (store, kt_sandbox_get_api_uri (run->sandbox),
-                                             kt_sandbox_get_client_id (run->sandbox),
+  kt_account_store_save_client_secret_async (store, kt_sandbox_get_client_id (run->sandbox),
                                              kt_sandbox_get_client_secret (run->sandbox),
                                              NULL, signin_result_cb, &saved);
   signin_wait_result (&saved, "the client secret to be saved");
@@ -453,6 +450,104 @@ drive_deny_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static GtkWindow *
+find_preferences_window (AppRun *run)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      if (KT_IS_PREFERENCES_WINDOW (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+preferences_mapped (gpointer user_data)
+{
+  GtkWindow *preferences = find_preferences_window (user_data);
+
+  return preferences != NULL && gtk_widget_get_mapped (GTK_WIDGET (preferences));
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *widget,
+                     GType      type)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+drive_needs_secret_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  KtAccountStore *store = kt_application_get_account_store (run->app);
+  const char *client_id = kt_sandbox_get_client_id (run->sandbox);
+  g_autoptr(GAsyncResult) deleted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *path = NULL;
+  GtkWindow *preferences;
+  GtkWidget *secret_row;
+  GtkWidget *client_id_row;
+  GtkWidget *focus;
+
+  kt_account_store_delete_client_secret_async (store, client_id, NULL, signin_result_cb, &deleted);
+  signin_wait_result (&deleted, "the client secret to be deleted");
+  g_assert_true (kt_account_store_delete_client_secret_finish (store, deleted, &error));
+  g_assert_no_error (error);
+
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "sign-in", NULL);
+  signin_wait_until (preferences_mapped, run, "Preferences to open for the missing secret");
+  preferences = find_preferences_window (run);
+
+  /* The whole instruction shows, and typing goes to the secret row. */
+  expected = g_strdup_printf ("Enter and save the client secret of add-on “%s”, "
+                              "then sign in again.", client_id);
+  g_assert_nonnull (find_label (GTK_WIDGET (preferences), expected));
+  g_assert_true (gtk_widget_get_mapped (find_label (GTK_WIDGET (preferences), expected)));
+  secret_row = find_widget_of_type (GTK_WIDGET (preferences), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  client_id_row = find_widget_of_type (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW);
+  g_assert_nonnull (secret_row);
+  g_assert_nonnull (client_id_row);
+  focus = gtk_root_get_focus (GTK_ROOT (preferences));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, secret_row));
+  g_assert_false (gtk_widget_is_ancestor (focus, client_id_row));
+  path = signin_screenshot (GTK_WIDGET (preferences), "signin-app-needs-secret.png");
+
+  run->driven = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_sign_in_needs_secret (void)
+{
+  AppRun run = { 0 };
+  char *argv[] = { (char *) "kounter", NULL };
+
+  configure_sandbox (&run);
+  run_app (&run, KT_TYPE_WINDOW, drive_needs_secret_cb, argv);
+  g_assert_cmpuint (kt_sandbox_get_counter (run.sandbox, "authorize"), ==, 0);
+
+  app_run_clear (&run);
+}
+
 static void
 test_deny_shows_toast (void)
 {
@@ -477,9 +572,11 @@ test_sign_in_configured (void)
   configure_sandbox (&run);
   run_app (&run, KT_TYPE_WINDOW, drive_configured_cb, argv);
 
-  /* The account item and the client secret item, both in the keyring. */
+  /* The account item and the client secret item, both in the keyring.
+   * Only the account item carries the API URI. */
+  g_assert_cmpuint (count_keyring_items (kt_sandbox_get_client_id (run.sandbox), NULL), ==, 2);
   g_assert_cmpuint (count_keyring_items (kt_sandbox_get_client_id (run.sandbox),
-                                         kt_sandbox_get_api_uri (run.sandbox)), ==, 2);
+                                         kt_sandbox_get_api_uri (run.sandbox)), ==, 1);
   contents = read_accounts_file ();
   g_assert_nonnull (strstr (contents, kt_sandbox_get_company_name (run.sandbox)));
   g_assert_null (strstr (contents, kt_sandbox_get_client_secret (run.sandbox)));
@@ -495,6 +592,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/signin-app/demo", test_demo);
   g_test_add_func ("/signin-app/sign-in-needs-client-id", test_sign_in_needs_client_id);
+  g_test_add_func ("/signin-app/sign-in-needs-secret", test_sign_in_needs_secret);
   g_test_add_func ("/signin-app/deny-shows-toast", test_deny_shows_toast);
   g_test_add_func ("/signin-app/sign-in-configured", test_sign_in_configured);
 

@@ -334,10 +334,13 @@ test_keyring_banner (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The row is emptied once the save completes. Its title alone may still
+ * show an earlier secret. */
 static gboolean
 secret_shown_saved (gpointer user_data)
 {
-  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (user_data)),
+  return *gtk_editable_get_text (GTK_EDITABLE (user_data)) == '\0' &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (user_data)),
                     "Client Secret (Saved)") == 0;
 }
 
@@ -378,8 +381,7 @@ test_preferences (void)
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (secret_row)), ==,
                    "Client Secret (Saved)");
 
-  kt_account_store_lookup_client_secret_async (store, "https://api.kounta.com/v1/", "my-addon",
-                                               NULL, signin_result_cb, &result);
+  kt_account_store_lookup_client_secret_async (store, "my-addon", NULL, signin_result_cb, &result);
   signin_wait_result (&result, "the client secret lookup");
   secret = kt_account_store_lookup_client_secret_finish (store, result, &error);
   g_assert_no_error (error);
@@ -404,6 +406,197 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_entry_row (GtkWidget  *window,
+                const char *title)
+{
+  GtkWidget *row = find_row (window, title);
+
+  g_assert_nonnull (row);
+  return row;
+}
+
+static void
+apply_row (GtkWidget  *row,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  g_signal_emit_by_name (row, "apply");
+}
+
+static gboolean
+secret_shown_missing (gpointer user_data)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (user_data)),
+                    "Client Secret") == 0;
+}
+
+static char *
+lookup_client_secret (const char *client_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  kt_account_store_lookup_client_secret_async (store, client_id, NULL, signin_result_cb, &result);
+  signin_wait_result (&result, "the client secret lookup");
+  secret = kt_account_store_lookup_client_secret_finish (store, result, &error);
+  g_assert_no_error (error);
+
+  return secret;
+}
+
+/* Returns the number of client-secret items in the keyring, whatever
+ * their other attributes; 0 without a Secret Service. */
+static guint
+count_client_secret_items (void)
+{
+  g_autoptr(GHashTable) attributes = kt_secret_store_new_client_secret_attributes (NULL);
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  guint count;
+
+  items = secret_password_searchv_sync (kt_secret_store_get_schema (), attributes,
+                                        SECRET_SEARCH_ALL, NULL, &error);
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN))
+    return 0;
+  g_assert_no_error (error);
+  count = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
+
+  return count;
+}
+
+/* Saves the client id, the secret and the API URI in Preferences in the
+ * order @secret_first gives, then checks the secret is found. */
+static void
+save_in_order (gboolean secret_first)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  KtPreferencesWindow *window = kt_preferences_window_new (settings, store);
+  GtkWidget *client_id_row;
+  GtkWidget *secret_row;
+  GtkWidget *api_row;
+  g_autofree char *secret = NULL;
+  g_autofree char *api_uri = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  client_id_row = find_entry_row (GTK_WIDGET (window), "Client ID");
+  secret_row = find_widget (GTK_WIDGET (window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  api_row = find_entry_row (GTK_WIDGET (window), "API URI");
+  g_assert_nonnull (secret_row);
+
+  apply_row (client_id_row, "order-addon");
+  if (secret_first)
+    {
+      apply_row (secret_row, "order-secret");
+      signin_wait_until (secret_shown_saved, secret_row, "the secret row to show “Client Secret (Saved)”");
+      apply_row (api_row, kt_sandbox_get_api_uri (sandbox));
+    }
+  else
+    {
+      apply_row (api_row, kt_sandbox_get_api_uri (sandbox));
+      apply_row (secret_row, "order-secret");
+      signin_wait_until (secret_shown_saved, secret_row, "the secret row to show “Client Secret (Saved)”");
+    }
+
+  api_uri = g_settings_get_string (settings, "api-uri");
+  g_assert_cmpstr (api_uri, ==, kt_sandbox_get_api_uri (sandbox));
+  secret = lookup_client_secret ("order-addon");
+  g_assert_cmpstr (secret, ==, "order-secret");
+  g_assert_cmpuint (count_client_secret_items (), ==, keyring_unlocked () ? 1 : 0);
+
+  /* Another client id drops the secret of the first, in the keyring too. */
+  apply_row (client_id_row, "other-addon");
+  signin_wait_until (secret_shown_missing, secret_row, "the secret row to show “Client Secret”");
+  g_clear_pointer (&secret, g_free);
+  secret = lookup_client_secret ("order-addon");
+  g_assert_null (secret);
+  g_assert_cmpuint (count_client_secret_items (), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "client-id");
+  g_settings_reset (settings, "api-uri");
+}
+
+static void
+test_secret_then_api_uri (void)
+{
+  save_in_order (TRUE);
+}
+
+static void
+test_api_uri_then_secret (void)
+{
+  save_in_order (FALSE);
+}
+
+static void
+test_message_focuses_secret (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  KtPreferencesWindow *window;
+  const char *message = "Enter and save the client secret of add-on “a-rather-long-client-id”, "
+                        "then sign in again.";
+  GtkWidget *client_id_row;
+  GtkWidget *secret_row;
+  GtkWidget *label;
+  GtkWidget *focus;
+  g_autofree char *path = NULL;
+  g_autofree char *client_id = NULL;
+
+  g_settings_set_string (settings, "client-id", "a-rather-long-client-id");
+  window = kt_preferences_window_new (settings, store);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_preferences_window_show_message (window, message, KT_PREFERENCES_ROW_CLIENT_SECRET);
+  signin_wait_for_mapped (GTK_WIDGET (window));
+
+  client_id_row = find_entry_row (GTK_WIDGET (window), "Client ID");
+  secret_row = find_widget (GTK_WIDGET (window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, secret_row));
+  g_assert_false (gtk_widget_is_ancestor (focus, client_id_row));
+
+  /* The message is a wrapping label on the page, not a toast. */
+  label = find_label (GTK_WIDGET (window), message);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_mapped (label));
+  g_assert_true (gtk_label_get_wrap (GTK_LABEL (label)));
+  g_assert_cmpint (gtk_label_get_ellipsize (GTK_LABEL (label)), ==, PANGO_ELLIPSIZE_NONE);
+  path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences-message"));
+
+  /* Typing goes to the secret row; the client id stays as it was. */
+  gtk_editable_set_text (GTK_EDITABLE (focus), "typed-secret");
+  client_id = g_settings_get_string (settings, "client-id");
+  g_assert_cmpstr (client_id, ==, "a-rather-long-client-id");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (client_id_row)), ==, "a-rather-long-client-id");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret_row)), ==, "typed-secret");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "client-id");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -420,6 +613,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin-basic/wrong", test_basic_wrong);
   g_test_add_func ("/signin-basic/right", test_basic_right);
   g_test_add_func ("/signin-basic/preferences", test_preferences);
+  g_test_add_func ("/signin-basic/secret-then-api-uri", test_secret_then_api_uri);
+  g_test_add_func ("/signin-basic/api-uri-then-secret", test_api_uri_then_secret);
+  g_test_add_func ("/signin-basic/message-focuses-secret", test_message_focuses_secret);
 
   sandbox = kt_sandbox_new ();
   if (!kt_sandbox_start (sandbox, 0, &error))
