@@ -605,6 +605,52 @@ test_screenshots_narrow_and_dark (void)
   browse_spin (500);
 }
 
+static gboolean
+record_has_headers (gpointer data)
+{
+  return kt_detail_pane_has_headers (KT_DETAIL_PANE (data));
+}
+
+static void
+test_narrow_record_fits (void)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  KtDetailPane *pane = kt_window_get_detail_pane (window);
+  g_autofree char *layout = NULL;
+  KtResourceView *view;
+  int pane_width = 0;
+
+  /* GNOME's default title bar buttons, as the window has on a desktop. */
+  g_object_get (settings, "gtk-decoration-layout", &layout, NULL);
+  g_object_set (settings, "gtk-decoration-layout", "appmenu:close", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  view = show_first_page ("orders");
+  browse_spin (300);
+
+  /* An order's full record, as fetched, with every tab. */
+  kt_resource_view_select (view, 2);
+  g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const tabs[] = { "fields", "raw", "headers" };
+
+      kt_detail_pane_set_tab (pane, tabs[i]);
+      browse_spin (200);
+      /* The pane's minimum, not the window's width: without a window
+       * manager the window may not shrink to its default size. */
+      gtk_widget_measure (GTK_WIDGET (pane), GTK_ORIENTATION_HORIZONTAL, -1, &pane_width, NULL, NULL, NULL);
+      g_assert_cmpint (pane_width, <=, 360);
+    }
+  kt_detail_pane_set_tab (pane, "fields");
+  browse_spin (200);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-narrow-order");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  g_object_set (settings, "gtk-decoration-layout", layout, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  browse_spin (500);
+}
+
 static void
 test_screenshots_shortcuts (void)
 {
@@ -688,6 +734,7 @@ main (int   argc,
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
   g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
+  g_test_add_func ("/browse/narrow/record-fits", test_narrow_record_fits);
   g_test_add_func ("/browse/shortcuts/inspector-key", test_inspector_key);
 
   status = g_test_run ();
