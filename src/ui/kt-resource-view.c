@@ -33,6 +33,7 @@ struct _KtResourceView
   GtkColumnView *column_view;
   GtkLabel *count_label;
   GtkEntry *date_entry;
+  GtkLabel *date_error_label;
   GtkButton *empty_button;
   AdwStatusPage *empty_page;
   AdwStatusPage *error_page;
@@ -812,16 +813,21 @@ selected_lookup_id (GtkDropDown *dropdown,
   return g_array_index (ids, gint64, selected - 1);
 }
 
+/* Reads a date entry: *@out is its YYYY-MM-DD text, or NULL when empty.
+ * An invalid date is marked on the entry and in its tooltip; a valid one
+ * gets the entry's help tooltip back. */
 static gboolean
 parse_date_entry (GtkEntry  *entry,
                   char     **out)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  const char *help = g_object_get_data (G_OBJECT (entry), "kt-help");
   g_autoptr(GDateTime) parsed = NULL;
   g_autofree char *stripped = g_strstrip (g_strdup (text));
   g_autofree char *midnight = NULL;
 
   gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), help);
 
   if (*stripped == '\0')
     {
@@ -839,11 +845,35 @@ parse_date_entry (GtkEntry  *entry,
       message = g_strdup_printf (_("“%s” is not a date; type one like 2024-03-01"), stripped);
       gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
       gtk_widget_set_tooltip_text (GTK_WIDGET (entry), message);
+      *out = NULL;
       return FALSE;
     }
 
   *out = g_steal_pointer (&stripped);
   return TRUE;
+}
+
+/* Checks the shown date entries and writes the first problem under the
+ * filters. Returns whether every shown date is valid or empty. */
+static gboolean
+check_date_entries (KtResourceView *self)
+{
+  GtkEntry *entries[] = { self->from_entry, self->to_entry, self->date_entry };
+  gboolean shown[] = { self->has_date_range, self->has_date_range, self->has_date };
+  const char *problem = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      g_autofree char *date = NULL;
+
+      if (shown[i] && !parse_date_entry (entries[i], &date) && problem == NULL)
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (entries[i]));
+    }
+
+  gtk_label_set_label (self->date_error_label, problem != NULL ? problem : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->date_error_label), problem != NULL);
+
+  return problem == NULL;
 }
 
 static void
@@ -953,7 +983,9 @@ static void
 on_date_activate_cb (GtkEntry       *entry,
                      KtResourceView *self)
 {
-  if (!self->started)
+  /* An invalid date changes nothing: the list keeps its rows and its
+   * filter until the date is corrected. */
+  if (!check_date_entries (self) || !self->started)
     return;
 
   read_filters (self);
@@ -1189,6 +1221,7 @@ kt_resource_view_class_init (KtResourceViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, column_view);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, count_label);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, date_entry);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, date_error_label);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, empty_button);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, error_page);
@@ -1228,6 +1261,14 @@ kt_resource_view_init (KtResourceView *self)
   self->column_data = g_ptr_array_new_with_free_func (g_free);
   self->site_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->category_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  /* The date entries' tooltips, given back once a bad date is corrected. */
+  g_object_set_data_full (G_OBJECT (self->from_entry), "kt-help",
+                          g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->from_entry))), g_free);
+  g_object_set_data_full (G_OBJECT (self->to_entry), "kt-help",
+                          g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->to_entry))), g_free);
+  g_object_set_data_full (G_OBJECT (self->date_entry), "kt-help",
+                          g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->date_entry))), g_free);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   /* Searching the loaded rows takes a few milliseconds, so each keystroke

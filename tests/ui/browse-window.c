@@ -332,6 +332,46 @@ test_orders_filter_by_status (void)
   g_assert_true (browse_wait_until (view_has_first_page, view, 30));
 }
 
+static void
+test_orders_invalid_date (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  GtkEntry *from = GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "from_entry"));
+  GtkLabel *problem = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "date_error_label"));
+  g_autofree char *help = g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (from)));
+  g_autofree char *path = kt_resource_view_build_path (view);
+  g_autofree char *corrected_path = NULL;
+  guint rows = kt_resource_view_get_rows_loaded (view);
+  guint requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+
+  gtk_editable_set_text (GTK_EDITABLE (from), "2025-13-45");
+  g_signal_emit_by_name (from, "activate");
+  browse_spin (300);
+
+  /* Nothing reloads, and the reason is shown under the filters. */
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), ==, requests);
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, rows);
+  g_assert_false (kt_resource_view_get_loading (view));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_assert_nonnull (strstr (gtk_label_get_label (problem), "2025-13-45"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (from), "error"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-orders-invalid-date");
+
+  /* A corrected date applies, and the help comes back. */
+  gtk_editable_set_text (GTK_EDITABLE (from), "2025-07-01");
+  g_signal_emit_by_name (from, "activate");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (from), "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (from)), ==, help);
+  corrected_path = kt_resource_view_build_path (view);
+  g_assert_cmpstr (corrected_path, !=, path);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  gtk_editable_set_text (GTK_EDITABLE (from), "");
+  g_signal_emit_by_name (from, "activate");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+}
+
 static gboolean
 view_has_second_page (gpointer data)
 {
@@ -727,6 +767,7 @@ main (int   argc,
   g_test_add_func ("/browse/customers/search", test_customers_search);
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
+  g_test_add_func ("/browse/orders/invalid-date", test_orders_invalid_date);
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
