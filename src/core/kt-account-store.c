@@ -856,7 +856,8 @@ on_accounts_file_cb (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         {
           g_task_return_new_error (task, error->domain, error->code,
-                                   _("Could not read the accounts file “%s”: %s"),
+                                   _("Could not read the accounts file “%s”: %s. "
+                                     "Repair or remove the file, then restart Kounter."),
                                    self->path, error->message);
           return;
         }

@@ -76,6 +76,22 @@ show_toast (KtApplication *self,
     adw_toast_overlay_add_toast (overlay, adw_toast_new (message));
 }
 
+/* Shows an error in a dialog over the main window. Errors carry a reason
+ * and what to do next, which a toast would cut off after one short line. */
+static void
+show_error (KtApplication *self,
+            const char    *heading,
+            const char    *message)
+{
+  GtkWidget *dialog;
+
+  g_debug ("Showing the error “%s”: %s", heading, message);
+  dialog = adw_message_dialog_new (main_window (self), heading, message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static GtkWindow *
 main_window (KtApplication *self)
 {
@@ -163,7 +179,7 @@ open_sign_in_window (KtApplication       *self,
   if (window == NULL)
     {
       g_warning ("Opening the sign-in window failed: %s", error->message);
-      show_toast (self, error->message);
+      show_error (self, _("Sign-In Window Not Opened"), error->message);
       return;
     }
 
@@ -276,8 +292,10 @@ kt_application_start_demo (GSimpleAction *action,
           g_autofree char *message = NULL;
 
           g_message ("Starting the demo sandbox failed: %s", error->message);
-          message = g_strdup_printf (_("Could not start the demo server: %s"), error->message);
-          show_toast (self, message);
+          message = g_strdup_printf (_("Could not start the demo server on 127.0.0.1: %s. "
+                                       "Try the demo again."),
+                                     error->message);
+          show_error (self, _("Demo Not Started"), message);
           return;
         }
 
@@ -366,7 +384,7 @@ on_store_loaded_cb (GObject      *source,
         return;
 
       g_message ("Loading the accounts failed: %s", error->message);
-      show_toast (self, error->message);
+      show_error (self, _("Accounts Not Loaded"), error->message);
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <libsecret/secret.h>
 
 #include "core/kt-secret-store.h"
@@ -585,6 +586,65 @@ test_sign_in_configured (void)
   app_run_clear (&run);
 }
 
+static GtkWindow *
+find_message_dialog (AppRun *run)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (run->app)); l != NULL; l = l->next)
+    {
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer user_data)
+{
+  return find_message_dialog (user_data) != NULL;
+}
+
+static gboolean
+drive_unreadable_accounts_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+  AdwMessageDialog *dialog;
+  g_autofree char *path = NULL;
+
+  signin_wait_until (message_dialog_shown, run, "the dialog about the accounts file");
+  dialog = ADW_MESSAGE_DIALOG (find_message_dialog (run));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Accounts Not Loaded");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "accounts.json"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "restart Kounter"));
+  path = signin_screenshot (GTK_WIDGET (dialog), "signin-app-accounts-unreadable.png");
+
+  run->driven = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_accounts_file_unreadable (void)
+{
+  AppRun run = { 0 };
+  char *argv[] = { (char *) "kounter", NULL };
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "kounter", "accounts.json", NULL);
+  g_autofree char *saved = g_strconcat (path, ".saved", NULL);
+
+  /* A directory in place of the file cannot be read. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    g_assert_cmpint (g_rename (path, saved), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+
+  run_app (&run, KT_TYPE_WINDOW, drive_unreadable_accounts_cb, argv);
+
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+  if (g_file_test (saved, G_FILE_TEST_EXISTS))
+    g_assert_cmpint (g_rename (saved, path), ==, 0);
+  app_run_clear (&run);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -595,6 +655,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin-app/sign-in-needs-secret", test_sign_in_needs_secret);
   g_test_add_func ("/signin-app/deny-shows-toast", test_deny_shows_toast);
   g_test_add_func ("/signin-app/sign-in-configured", test_sign_in_configured);
+  g_test_add_func ("/signin-app/accounts-file-unreadable", test_accounts_file_unreadable);
 
   return g_test_run ();
 }
