@@ -367,6 +367,11 @@ on_reset_clicked_cb (GtkButton           *button,
     g_settings_reset (self->settings, keys[i]);
 
   load_rows (self);
+  hide_message_of (self, self->authorize_uri_row);
+  hide_message_of (self, self->token_uri_row);
+  hide_message_of (self, self->revoke_uri_row);
+  hide_message_of (self, self->api_uri_row);
+  hide_message_of (self, self->extra_hosts_row);
   toast (self, _("Service addresses reset to Kounta’s"));
 }
 

@@ -80,6 +80,26 @@ find_row (GtkWidget  *widget,
   return NULL;
 }
 
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static char *
 keyring_basic_item (void)
 {
@@ -352,6 +372,8 @@ test_preferences (void)
   GtkWidget *client_id_row;
   GtkWidget *secret_row;
   GtkWidget *token_row;
+  GtkWidget *problem;
+  GtkWidget *reset;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
@@ -401,29 +423,22 @@ test_preferences (void)
   value = g_settings_get_string (settings, "token-uri");
   g_assert_cmpstr (value, ==, default_token_uri);
   g_assert_true (gtk_widget_has_css_class (token_row, "error"));
+  problem = find_label (GTK_WIDGET (window), "Token URI “ftp://example.com/token” must start with "
+                                             "https:// (or http:// for a local test server).");
+  g_assert_nonnull (problem);
+  g_assert_true (gtk_widget_is_visible (problem));
 
   path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences"));
+
+  /* Reset puts Kounta's addresses back and drops the message about them. */
+  reset = find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "_Reset");
+  g_assert_nonnull (reset);
+  g_signal_emit_by_name (reset, "clicked");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (token_row)), ==, default_token_uri);
+  g_assert_false (gtk_widget_has_css_class (token_row, "error"));
+  g_assert_false (gtk_widget_is_visible (problem));
+
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static GtkWidget *
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static GtkWidget *
