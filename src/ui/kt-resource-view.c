@@ -87,6 +87,7 @@ struct _KtResourceView
   gboolean first_page_failed;      /* the error page is shown */
   gboolean started;
   gboolean loading_all;
+  guint scroll_to_top_id;
   gboolean suspended;              /* hidden while loading; see kt_resource_view_suspend() */
   gboolean resume_all;             /* the suspended load was a Load All */
   gboolean has_status_filter;
@@ -312,6 +313,47 @@ add_columns (KtResourceView *self)
 
 /* Search */
 
+/* A new search or sort shows its first rows, not the position the list
+ * had before. */
+static gboolean
+on_scroll_to_top_cb (gpointer user_data)
+{
+  KtResourceView *self = KT_RESOURCE_VIEW (user_data);
+
+  self->scroll_to_top_id = 0;
+
+  /* GTK 4.8 has no gtk_column_view_scroll_to(); the inner list view's
+   * action makes the first row the list's anchor. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_VIEW (child) && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+        gtk_widget_activate_action (child, "list.scroll-to-item", "u", 0);
+    }
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The list keeps the row it showed at the top through the change, so the
+ * scroll waits until the list has laid out the new order. */
+static void
+scroll_to_top (KtResourceView *self)
+{
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+  if (self->scroll_to_top_id == 0)
+    self->scroll_to_top_id = g_idle_add (on_scroll_to_top_cb, self);
+}
+
+static void
+on_sorter_changed_cb (GtkSorter       *sorter,
+                      GtkSorterChange  change,
+                      KtResourceView  *self)
+{
+  scroll_to_top (self);
+}
+
 static void
 apply_search (KtResourceView *self,
               const char     *text)
@@ -329,6 +371,7 @@ apply_search (KtResourceView *self,
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   if (kt_search_model_set_query (self->search_model, self->query))
     update_footer (self);
+  scroll_to_top (self);
 }
 
 static void
@@ -1113,6 +1156,7 @@ kt_resource_view_dispose (GObject *object)
 
   stop_loader (self);
   kt_resource_view_set_lookups (self, NULL, NULL);
+  g_clear_handle_id (&self->scroll_to_top_id, g_source_remove);
 
   if (self->account != NULL)
     g_signal_handlers_disconnect_by_data (self->account, self);
@@ -1317,6 +1361,8 @@ kt_resource_view_new (KtClient         *client,
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed_cb), self);
   g_signal_connect (self->search_model, "items-changed", G_CALLBACK (on_shown_items_changed_cb), self);
   g_signal_connect (self->sort_model, "items-changed", G_CALLBACK (on_sorted_items_changed_cb), self);
+  /* After the sort model's own handler, so the rows are already sorted. */
+  g_signal_connect (kt_resource_view_get_sorter (self), "changed", G_CALLBACK (on_sorter_changed_cb), self);
 
   add_columns (self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));

@@ -287,6 +287,7 @@ test_products_sort_by_price (void)
   g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, price);
   GListModel *shown = kt_resource_view_get_shown_rows (view);
   guint n_rows = g_list_model_get_n_items (shown);
+  GtkAdjustment *adjustment;
   double previous = -1;
 
   gtk_column_view_sort_by_column (column_view, column, GTK_SORT_DESCENDING);
@@ -301,6 +302,27 @@ test_products_sort_by_price (void)
       previous = value;
     }
   browse_save_screenshot (GTK_WIDGET (window), "browse-products-by-price");
+
+  /* A new sort starts at the top, wherever the list was scrolled to. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (column_view));
+  browse_spin (200);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
+  browse_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  gtk_column_view_sort_by_column (column_view, column, GTK_SORT_ASCENDING);
+  browse_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+
+  /* So does a new search, typed into the open search bar. */
+  kt_resource_view_start_search (view);
+  browse_spin (500);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
+  browse_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  kt_resource_view_set_search_text (view, "a");
+  browse_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  kt_resource_view_set_search_text (view, NULL);
 
   gtk_column_view_sort_by_column (column_view, NULL, GTK_SORT_ASCENDING);
 }
