@@ -60,6 +60,13 @@ struct _KtRateLimit
   /* The reset time of the last window confirmed by a response, kept after
    * the window rolled over, to learn the window length. */
   gint64 last_reset;
+  /* When the first request into a window with no known reset was granted,
+   * or 0; see estimate_opened_reset(). */
+  gint64 window_opened_at;
+  /* The reset time was estimated by estimate_opened_reset(), and whether
+   * such an estimate was once answered 429 (then it is not used again). */
+  gboolean opened_estimate;
+  gboolean opened_estimate_rejected;
   guint bare_429_streak;
   guint recorded;
 
@@ -306,6 +313,7 @@ roll_window (KtRateLimit *self,
   self->remaining = self->in_flight < self->limit ? self->limit - self->in_flight : 0;
   self->reset_time = 0;
   self->confirmed = FALSE;
+  self->window_opened_at = 0;
   /* Only a request sent right at the roll tells whether the margin was
    * long enough; one sent much later says nothing about it. */
   self->probing = count_queued (self) > 0;
@@ -342,6 +350,42 @@ learn_window_from_resets (KtRateLimit *self,
   if (!self->window_learned || seconds + 0.5 < self->window_seconds)
     self->window_seconds = seconds;
   self->window_learned = TRUE;
+}
+
+/* Whether @value is a Unix-time reset in whole seconds. */
+static gboolean
+is_whole_unix_time (const char *value)
+{
+  double number;
+
+  return parse_decimal (value, &number) && number > UNIX_TIME_THRESHOLD && number == floor (number);
+}
+
+/* Estimates the reset of the window opened by the request just answered at
+ * @now, from its whole-second Unix-time @reset (on our clock, which agrees
+ * with the server's). A server that opens its window at the first request,
+ * for a whole number W of seconds, and rounds the reset up, sends
+ * ceil(A + W) for an arrival A between the grant and @now. So W lies in
+ * (@reset - @now - 1, @reset - grant], and with the largest whole number
+ * there the window ends by @now + W, up to a second before @reset. A
+ * server that breaks these assumptions answers the first request sent at
+ * that time 429, and the estimate is not used again. */
+static gint64
+estimate_opened_reset (KtRateLimit *self,
+                       gint64       now,
+                       gint64       reset)
+{
+  gint64 whole;
+
+  if (self->window_opened_at == 0 || self->opened_estimate_rejected || reset <= now)
+    return reset;
+
+  whole = (reset - self->window_opened_at) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+  if (whole < G_USEC_PER_SEC || whole + G_USEC_PER_SEC <= reset - now)
+    return reset;
+
+  self->opened_estimate = now + whole < reset;
+  return MIN (reset, now + whole);
 }
 
 static void
@@ -485,6 +529,9 @@ grant (KtRateLimit *self,
 {
   Waiter *waiter = g_queue_pop_head (queue);
   g_autoptr(GTask) task = g_object_ref (waiter->task);
+
+  if ((self->reset_time == 0 || !self->confirmed) && self->window_opened_at == 0)
+    self->window_opened_at = g_get_real_time ();
 
   self->in_flight++;
   if (self->remaining > 0)
@@ -1047,6 +1094,7 @@ kt_rate_limit_update (KtRateLimit        *self,
   gboolean has_remaining = FALSE;
   gboolean has_reset = FALSE;
   gboolean has_retry = FALSE;
+  gboolean whole_unix_reset = FALSE;
 
   g_return_if_fail (KT_IS_RATE_LIMIT (self));
 
@@ -1072,6 +1120,8 @@ kt_rate_limit_update (KtRateLimit        *self,
                                    &header_remaining);
       has_reset = kt_rate_limit_parse_reset (soup_message_headers_get_one (headers, "X-Ratelimit-Reset"),
                                              server_now, &server_reset);
+      whole_unix_reset = has_reset && server_now == now
+                         && is_whole_unix_time (soup_message_headers_get_one (headers, "X-Ratelimit-Reset"));
       has_retry = kt_rate_limit_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
                                                    server_now, &server_retry);
       if (has_reset)
@@ -1089,10 +1139,17 @@ kt_rate_limit_update (KtRateLimit        *self,
   if (self->probing)
     {
       self->probing = FALSE;
-      if (status == KT_STATUS_TOO_MANY_REQUESTS)
+      if (status == KT_STATUS_TOO_MANY_REQUESTS && self->opened_estimate)
+        {
+          /* The estimate, not the margin, was wrong. */
+          g_debug ("429 at the estimated reset; reading the reset header as it is from now on");
+          self->opened_estimate_rejected = TRUE;
+        }
+      else if (status == KT_STATUS_TOO_MANY_REQUESTS)
         self->reset_margin = MIN (MAX_RESET_MARGIN, self->reset_margin * 2 + G_USEC_PER_SEC / 4);
       else
         self->reset_margin = MAX (MIN_RESET_MARGIN, self->reset_margin / 2);
+      self->opened_estimate = FALSE;
     }
 
   if (status == KT_STATUS_TOO_MANY_REQUESTS)
@@ -1119,6 +1176,7 @@ kt_rate_limit_update (KtRateLimit        *self,
 
       g_debug ("429 received; waiting %.1f s", (double) (until - now) / G_USEC_PER_SEC);
       self->reset_time = until;
+      self->opened_estimate = FALSE;
     }
   else if (has_remaining && has_reset)
     {
@@ -1136,13 +1194,17 @@ kt_rate_limit_update (KtRateLimit        *self,
             learn_window_from_resets (self, self->last_reset, reset);
           self->remaining = fresh;
           self->reset_time = reset;
+          self->opened_estimate = FALSE;
+          if (whole_unix_reset && header_remaining + 1 >= self->limit)
+            self->reset_time = estimate_opened_reset (self, now, reset);
+          self->window_opened_at = 0;
         }
       else if (ABS (reset - self->reset_time) <= SAME_WINDOW_TOLERANCE)
         {
           /* Each answer's estimate errs late by the rounding up of a
            * one-second value, by a different fraction; the earliest is
-           * the closest. NOTE: a Unix-time reset is the same value for the
-           * whole window, so it stays up to a second late. */
+           * the closest. A Unix-time reset is the same value for the
+           * whole window, so only estimate_opened_reset() gets closer. */
           self->remaining = MIN (self->remaining, header_remaining);
           self->reset_time = MIN (self->reset_time, reset);
         }

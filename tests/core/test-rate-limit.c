@@ -512,6 +512,78 @@ test_window_from_resets (void)
   g_assert_cmpfloat_with_epsilon (kt_rate_limit_get_window_seconds (rate_limit), 4, 0.01);
 }
 
+/* Answers as a server whose window opens at the first request for
+ * @window_seconds, with a whole-second Unix-time reset rounded up from
+ * @opened, and returns that reset in microseconds. */
+static gint64
+update_opened_window (KtRateLimit *rate_limit,
+                      guint        status,
+                      const char  *remaining,
+                      gint64       opened,
+                      guint        window_seconds)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = soup_date_time_to_string (now, SOUP_DATE_HTTP);
+  gint64 reset_seconds = (opened + window_seconds * SECOND + SECOND - 1) / SECOND;
+  g_autofree char *reset = g_strdup_printf ("%" G_GINT64_FORMAT, reset_seconds);
+  g_autoptr(SoupMessageHeaders) headers = make_headers ("Date", date,
+                                                        "X-Ratelimit-Limit", "10",
+                                                        "X-Ratelimit-Remaining", remaining,
+                                                        "X-Ratelimit-Reset", reset,
+                                                        NULL);
+
+  kt_rate_limit_update (rate_limit, status, headers);
+  return reset_seconds * SECOND;
+}
+
+static void
+test_opened_window_reset (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (10);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Grant first = { order, "first" };
+  Grant probe = { order, "probe" };
+  Grant next = { order, "next" };
+  gint64 before = g_get_real_time ();
+  gint64 opened;
+  gint64 reset;
+  gint64 after;
+  guint i;
+
+  g_object_set (rate_limit, "reset-margin", 0.05, NULL);
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, NULL, on_granted_cb, &first);
+  kt_core_test_sleep (0.05);
+  g_assert_cmpuint (order->len, ==, 1);
+  opened = g_get_real_time ();
+
+  /* The window opened between the grant and now, so it ends a whole
+   * second count later, up to a second before the rounded-up header. */
+  reset = update_opened_window (rate_limit, 200, "9", before, 1);
+  after = g_get_real_time ();
+  kt_rate_limit_release (rate_limit);
+  g_assert_cmpint (kt_rate_limit_get_reset_time (rate_limit), <=, reset);
+  g_assert_cmpint (kt_rate_limit_get_reset_time (rate_limit), >=, before + SECOND);
+  g_assert_cmpint (kt_rate_limit_get_reset_time (rate_limit), <=, after + SECOND);
+
+  /* A server that answers the request sent at the estimate 429 ... */
+  update (rate_limit, 200, "10", "0", NULL);
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, NULL, on_granted_cb, &probe);
+  for (i = 0; i < 100 && order->len < 2; i++)
+    kt_core_test_sleep (0.02);
+  g_assert_cmpuint (order->len, ==, 2);
+  update_opened_window (rate_limit, KT_STATUS_TOO_MANY_REQUESTS, "0", opened, 1);
+  kt_rate_limit_release (rate_limit);
+
+  /* ... has its reset headers read as they are from then on. */
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, NULL, on_granted_cb, &next);
+  for (i = 0; i < 200 && order->len < 3; i++)
+    kt_core_test_sleep (0.02);
+  g_assert_cmpuint (order->len, ==, 3);
+  reset = update_opened_window (rate_limit, 200, "9", g_get_real_time (), 1);
+  g_assert_cmpint (kt_rate_limit_get_reset_time (rate_limit), ==, reset);
+  kt_rate_limit_release (rate_limit);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -538,6 +610,7 @@ main (int   argc,
   g_test_add_func ("/rate-limit/reserve-follows-limit", test_reserve_follows_limit);
   g_test_add_func ("/rate-limit/cancel-leaves-queue", test_cancel_leaves_queue);
   g_test_add_func ("/rate-limit/window-from-resets", test_window_from_resets);
+  g_test_add_func ("/rate-limit/opened-window-reset", test_opened_window_reset);
 
   return g_test_run ();
 }
