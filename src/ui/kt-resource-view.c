@@ -41,6 +41,8 @@ struct _KtResourceView
   GtkActionBar *footer;
   GtkEntry *from_entry;
   GtkButton *load_all_button;
+  GtkLabel *loading_label;
+  AdwStatusPage *no_matches_page;
   GtkProgressBar *progress_bar;
   GtkButton *retry_button;
   GtkScrolledWindow *scrolled;
@@ -67,6 +69,7 @@ struct _KtResourceView
   GtkSingleSelection *selection;
   GPtrArray *column_data;          /* KtColumnData, one per column */
   char *query;                     /* casefolded search text, or NULL */
+  char *search_text;               /* the search as typed, for messages */
 
   /* Filter drop-downs: ids of the sites and categories after "All". */
   KtRowModel *sites;
@@ -363,6 +366,8 @@ apply_search (KtResourceView *self,
 
   if (*stripped != '\0')
     self->query = g_utf8_casefold (stripped, -1);
+  g_free (self->search_text);
+  self->search_text = g_strdup (stripped);
 
   if (g_strcmp0 (old_query, self->query) == 0)
     return;
@@ -395,6 +400,20 @@ static void
 set_state (KtResourceView *self,
            const char     *name)
 {
+  /* Loaded rows of which none matches the search get a page of their own. */
+  if (g_strcmp0 (name, "list") == 0 && kt_search_model_is_active (self->search_model)
+      && g_list_model_get_n_items (G_LIST_MODEL (self->search_model)) == 0
+      && g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) > 0)
+    {
+      g_autofree char *description = NULL;
+
+      /* TRANSLATORS: %s is the searched text */
+      description = g_strdup_printf (_("No loaded row contains “%s”. Try other words, or load every page to search them all."),
+                                     self->search_text);
+      adw_status_page_set_description (self->no_matches_page, description);
+      name = "no-matches";
+    }
+
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_spinner_set_spinning (self->spinner, g_strcmp0 (name, "loading") == 0);
 }
@@ -480,15 +499,19 @@ update_footer (KtResourceView *self)
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->search_model));
   gboolean has_more = self->loader != NULL && kt_loader_get_has_more (self->loader) && !self->first_page_failed;
   gboolean loading = FALSE;
+  gboolean waiting_first_page;
   gboolean complete;
 
   if (self->loader != NULL)
     g_object_get (self->loader, "loading", &loading, NULL);
+  waiting_first_page = loading && rows_loaded == 0 && kt_resource_view_get_waiting (self);
 
   complete = self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL
              && !self->first_page_failed;
 
-  if (kt_search_model_is_active (self->search_model))
+  if (waiting_first_page)
+    g_string_append (text, _("Waiting for the rate limit…"));
+  else if (kt_search_model_is_active (self->search_model))
     g_string_append_printf (text, ngettext ("%u of %u loaded row matches", "%u of %u loaded rows match", rows_loaded),
                             shown, rows_loaded);
   else if (has_more)
@@ -503,7 +526,10 @@ update_footer (KtResourceView *self)
       g_string_append (text, self->load_error);
     }
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->load_all_button), has_more && !self->loading_all);
+  /* Whether more pages exist is not known before the first page arrives. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->load_all_button),
+                            has_more && !self->loading_all && !(loading && rows_loaded == 0));
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_label), waiting_first_page);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), loading);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), self->loading_all);
 
@@ -548,17 +574,20 @@ show_empty (KtResourceView *self)
 {
   g_autofree char *title = NULL;
 
-  /* TRANSLATORS: %s is a resource title such as "Orders" */
-  title = g_strdup_printf (_("No %s"), _(self->resource->title));
+  if (self->has_date && self->date != NULL)
+    /* TRANSLATORS: "No Shifts on 2024-03-01" */
+    title = g_strdup_printf (_("No %s on %s"), _(self->resource->title), self->date);
+  else
+    /* TRANSLATORS: %s is a resource title such as "Orders" */
+    title = g_strdup_printf (_("No %s"), _(self->resource->title));
   adw_status_page_set_title (self->empty_page, title);
 
   if (self->has_date && self->date != NULL)
     {
-      g_autofree char *description = NULL;
-
-      /* TRANSLATORS: %s is a date such as 2024-03-01 */
-      description = g_strdup_printf (_("Nothing on %s. Type another date above and press Enter."), self->date);
-      adw_status_page_set_description (self->empty_page, description);
+      /* The list opens on today, which need not have any yet; the API has
+       * no way to ask for the latest day that has some. */
+      adw_status_page_set_description (self->empty_page,
+                                       _("This list shows one day at a time. Type another date above, such as an earlier day, and press Enter."));
       gtk_button_set_label (self->empty_button, _("_Reload"));
     }
   else if (filters_are_set (self))
@@ -1125,6 +1154,10 @@ on_shown_items_changed_cb (GListModel     *model,
                            guint           added,
                            KtResourceView *self)
 {
+  const char *state = gtk_stack_get_visible_child_name (self->stack);
+
+  if (g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-matches") == 0)
+    set_state (self, "list");
   update_footer (self);
 }
 
@@ -1142,7 +1175,7 @@ on_rate_limit_queued_cb (KtRateLimit    *rate_limit,
                          GParamSpec     *pspec,
                          KtResourceView *self)
 {
-  if (self->loading_all)
+  if (self->loading_all || loader_is_busy (self))
     update_footer (self);
 }
 
@@ -1187,6 +1220,7 @@ kt_resource_view_finalize (GObject *object)
   g_clear_pointer (&self->category_ids, g_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->query, g_free);
+  g_clear_pointer (&self->search_text, g_free);
   g_clear_pointer (&self->status, g_free);
   g_clear_pointer (&self->from_date, g_free);
   g_clear_pointer (&self->to_date, g_free);
@@ -1273,6 +1307,8 @@ kt_resource_view_class_init (KtResourceViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, footer);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, from_entry);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, load_all_button);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, no_matches_page);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, retry_button);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, scrolled);

@@ -356,6 +356,55 @@ test_meter_after_reset (void)
 }
 
 static gboolean
+view_is_waiting (gpointer data)
+{
+  return kt_resource_view_get_waiting (KT_RESOURCE_VIEW (data));
+}
+
+static void
+test_first_page_waiting (void)
+{
+  /* A budget of three requests a minute: the list's first page is held
+   * back far longer than this test looks at it. */
+  BrowseFixture slow = { NULL, NULL, NULL };
+  KtWindow *window;
+  KtResourceView *view;
+  GtkWidget *load_all;
+  GtkLabel *loading_label;
+  g_autofree char *path = NULL;
+
+  browse_fixture_setup (&slow, KT_SANDBOX_SCALE_DEMO, 60, 3);
+  path = g_strdup_printf ("companies/%" G_GINT64_FORMAT ".json", kt_account_get_company_id (slow.account));
+  while (kt_rate_limit_get_remaining (kt_account_get_rate_limit (slow.account)) > 0)
+    {
+      AsyncResult spent = { NULL, FALSE };
+
+      kt_client_request_async (slow.client, slow.account, "GET", path, NULL,
+                               KT_PRIORITY_INTERACTIVE, NULL, on_request_cb, &spent);
+      g_assert_true (browse_wait_until (async_done, &spent, 20));
+      g_assert_no_error (spent.error);
+    }
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", slow.client, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, slow.account);
+  view = kt_window_show_resource (window, "customers");
+  g_assert_true (browse_wait_until (view_is_waiting, view, 20));
+  browse_spin (200);
+
+  load_all = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "load_all_button"));
+  loading_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "loading_label"));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "loading");
+  g_assert_false (gtk_widget_get_sensitive (load_all));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (loading_label)));
+  g_assert_cmpstr (gtk_label_get_label (loading_label), ==, "Waiting for the rate limit…");
+  browse_save_screenshot (GTK_WIDGET (window), "browse-first-page-waiting");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  browse_fixture_teardown (&slow);
+}
+
+static gboolean
 nothing_queued (gpointer data)
 {
   return kt_rate_limit_get_queued (kt_account_get_rate_limit (KT_ACCOUNT (data))) == 0;
@@ -448,6 +497,7 @@ main (int   argc,
   g_test_add_func ("/meter/headers/each-response", test_meter_follows_each_response);
   g_test_add_func ("/meter/load-all/waits-for-reset", test_load_all_waits);
   g_test_add_func ("/meter/reset/clears-warning", test_meter_after_reset);
+  g_test_add_func ("/meter/views/first-page-waiting", test_first_page_waiting);
   g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);
 
   status = g_test_run ();

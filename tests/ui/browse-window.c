@@ -489,6 +489,42 @@ test_shifts_by_site (void)
   browse_save_screenshot (GTK_WIDGET (window), "browse-shifts-by-site");
 }
 
+static void
+test_shifts_empty_day (void)
+{
+  KtResourceView *view = show_first_page ("shifts");
+  AdwStatusPage *empty = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "empty_page"));
+
+  /* The demo company's shifts end on 30 June 2026. */
+  kt_resource_view_set_day (view, "2030-01-07");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Shifts on 2030-01-07");
+  g_assert_nonnull (strstr (adw_status_page_get_description (empty), "another date"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-shifts-empty-day");
+
+  kt_resource_view_set_day (view, "2025-07-02");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+}
+
+static void
+test_products_no_matches (void)
+{
+  KtResourceView *view = show_first_page ("products");
+  AdwStatusPage *no_matches = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "no_matches_page"));
+
+  kt_resource_view_start_search (view);
+  kt_resource_view_set_search_text (view, "qqqzzzxxx");
+  browse_spin (200);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“qqqzzzxxx”"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-products-no-matches");
+
+  kt_resource_view_set_search_text (view, "");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+}
+
 static gboolean
 pane_has_full_record (gpointer data)
 {
@@ -792,6 +828,8 @@ main (int   argc,
   g_test_add_func ("/browse/orders/invalid-date", test_orders_invalid_date);
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
+  g_test_add_func ("/browse/shifts/empty-day", test_shifts_empty_day);
+  g_test_add_func ("/browse/products/no-matches", test_products_no_matches);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/account/company-unreachable", test_company_unreachable);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
