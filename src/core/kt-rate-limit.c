@@ -51,7 +51,8 @@ struct _KtRateLimit
    * tells whether the margin was long enough. */
   gboolean probing;
   guint in_flight;
-  /* G_MAXUINT: a tenth of the current limit, see get_reserve(). */
+  /* G_MAXUINT: a tenth of the current limit rounded up, see
+   * get_reserve(). */
   guint reserve;
   gint64 reset_margin;
   double window_seconds;
@@ -64,7 +65,8 @@ struct _KtRateLimit
    * or 0; see estimate_opened_reset(). */
   gint64 window_opened_at;
   /* The reset time was estimated by estimate_opened_reset(), and whether
-   * such an estimate was once answered 429 (then it is not used again). */
+   * such an estimate was once rejected with 429 (then it is not used
+   * again). */
   gboolean opened_estimate;
   gboolean opened_estimate_rejected;
   guint bare_429_streak;
@@ -114,7 +116,8 @@ typedef struct
   GTask *task;
   KtPriority priority;
   gulong cancel_id;
-  /* A dispatch ran and could not grant it: the budget holds it back. */
+  /* A dispatch ran and could not grant it, so the budget keeps it
+   * waiting. */
   gboolean held;
 } Waiter;
 
@@ -314,8 +317,8 @@ roll_window (KtRateLimit *self,
   self->reset_time = 0;
   self->confirmed = FALSE;
   self->window_opened_at = 0;
-  /* Only a request sent right at the roll tells whether the margin was
-   * long enough; one sent much later says nothing about it. */
+  /* Only a request sent right at the roll shows whether the margin was
+   * long enough. One sent much later shows nothing about it. */
   self->probing = count_queued (self) > 0;
 
   return TRUE;
@@ -397,7 +400,7 @@ waiter_free (Waiter *waiter)
   g_free (waiter);
 }
 
-/* Removes a cancelled waiter from its queue at once; its task returns
+/* Removes a cancelled waiter from its queue at once. Its task returns
  * from the main loop, because disconnecting from the cancellable inside
  * its handler would deadlock. */
 static void
@@ -796,7 +799,8 @@ kt_rate_limit_class_init (KtRateLimitClass *klass)
   properties[PROP_SPENT] =
     g_param_spec_boolean ("spent", NULL, NULL, FALSE, read_flags);
   /* Requests of each window that bulk loads leave to interactive ones;
-   * G_MAXUINT (the default) means a tenth of the limit. */
+   * G_MAXUINT (the default) means a tenth of the current limit, rounded
+   * up. */
   properties[PROP_RESERVE] =
     g_param_spec_uint ("reserve", NULL, NULL, 0, G_MAXUINT, G_MAXUINT, rw_flags);
   /* Seconds waited past a reset time before the window counts as fresh. */
