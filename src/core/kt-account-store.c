@@ -1372,6 +1372,9 @@ lookup_client_secret_start (GTask *task_ref)
       return;
     }
 
+  /* NOTE: items that older versions saved per API URI stay until the next
+   * save replaces them. When one client id has several, libsecret returns
+   * one of them, which need not be the newest. */
   attributes = kt_secret_store_new_client_secret_attributes (data->client_id);
   kt_secret_store_lookup_async (self->secrets, attributes, cancellable,
                                 on_client_secret_lookup_cb, g_steal_pointer (&task));
