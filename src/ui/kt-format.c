@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "kt-format.h"
@@ -146,6 +147,22 @@ kt_format_value (KtColumnKind kind,
 
   /* A value of an unexpected type is shown as received. */
   return text != NULL ? text : g_strdup (value);
+}
+
+char *
+kt_format_percent (const char *fraction)
+{
+  g_autofree char *number = NULL;
+  double value;
+
+  if (!parse_number (fraction, &value))
+    return NULL;
+
+  /* Rounded to the shortest text of a hundredth of a percent, so 0.1
+   * reads "10 %" and not "10.000000000000002 %". */
+  number = kt_format_double (round (value * 10000) / 100);
+  /* TRANSLATORS: a percentage, e.g. "10 %" */
+  return g_strdup_printf (_("%s %%"), number);
 }
 
 char *
@@ -373,15 +390,20 @@ kt_format_double (double value)
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
   /* The shortest text that reads back as the same double, so 0.1 is
-   * written "0.1" and not with the 17 digits of g_ascii_dtostr(). */
+   * written "0.1" and not with the 17 digits of g_ascii_dtostr(). Between
+   * 1e-4 and 1e15, more digits are taken to avoid an exponent ("10", not
+   * "1e+01"). */
   for (int precision = 1; precision <= 17; precision++)
     {
       char format[8];
 
       g_snprintf (format, sizeof format, "%%.%dg", precision);
       g_ascii_formatd (buffer, sizeof buffer, format, value);
-      if (g_ascii_strtod (buffer, NULL) == value)
-        break;
+      if (g_ascii_strtod (buffer, NULL) != value)
+        continue;
+      if (strchr (buffer, 'e') != NULL && fabs (value) >= 1e-4 && fabs (value) < 1e15)
+        continue;
+      break;
     }
 
   return g_strdup (buffer);

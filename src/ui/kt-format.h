@@ -23,6 +23,10 @@ char *kt_format_value    (KtColumnKind kind,
                           const char  *value,
                           const char  *currency,
                           GTimeZone   *tz);
+/* @fraction (a JSON number as text, e.g. "0.1") as a percentage, "10 %".
+ * Returns NULL when @fraction is not a number. The caller owns the
+ * string. */
+char *kt_format_percent  (const char *fraction);
 /* A byte count as "812 B", "4.1 kB". The caller owns the string. */
 char *kt_format_size     (guint64      bytes);
 

@@ -175,6 +175,26 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, cell);
 }
 
+/* The text of @row's value in @column as the list shows it. */
+static char *
+format_cell (KtResourceView *self,
+             KtRow          *row,
+             guint           column)
+{
+  const char *value = row != NULL ? kt_row_get_value (row, column) : NULL;
+  char *text = NULL;
+
+  /* A tax's rate is a fraction: 0.1 is 10 %. */
+  if (value != NULL && is_resource (self, "taxes") && g_str_equal (self->resource->columns[column].id, "rate"))
+    text = kt_format_percent (value);
+
+  if (text == NULL)
+    text = kt_format_value (self->resource->columns[column].kind, value,
+                            kt_account_get_currency (self->account), self->tz);
+
+  return text;
+}
+
 static void
 render_cell (GtkInscription *cell,
              KtRow          *row)
@@ -183,8 +203,7 @@ render_cell (GtkInscription *cell,
   KtResourceView *self = data->view;
   g_autofree char *text = NULL;
 
-  text = kt_format_value (data->kind, row != NULL ? kt_row_get_value (row, data->column) : NULL,
-                          kt_account_get_currency (self->account), self->tz);
+  text = format_cell (self, row, data->column);
   gtk_inscription_set_text (cell, text);
 }
 
@@ -271,8 +290,29 @@ column_width (KtColumnKind kind)
     case KT_COLUMN_TEXT:
     case KT_COLUMN_LIST:
     default:
-      return 160;
+      /* Text columns also share the room left over (they expand), so a
+       * small start keeps the other columns in a 1100 px window. */
+      return 120;
     }
+}
+
+/* The width that shows @title in full in a column header, with the
+ * header's padding and sort arrow. */
+static int
+title_width (KtResourceView *self,
+             const char     *title)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), title);
+  PangoAttrList *attributes = pango_attr_list_new ();
+  int width = 0;
+
+  /* Column headers are bold in Adwaita. */
+  pango_attr_list_insert (attributes, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_layout_set_attributes (layout, attributes);
+  pango_attr_list_unref (attributes);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+
+  return width + 36;
 }
 
 static void
@@ -309,7 +349,7 @@ add_columns (KtResourceView *self)
       gtk_column_view_column_set_resizable (view_column, TRUE);
       gtk_column_view_column_set_expand (view_column,
                                          column->kind == KT_COLUMN_TEXT || column->kind == KT_COLUMN_LIST);
-      gtk_column_view_column_set_fixed_width (view_column, column_width (column->kind));
+      gtk_column_view_column_set_fixed_width (view_column, MAX (column_width (column->kind), title_width (self, title)));
       gtk_column_view_append_column (self->column_view, view_column);
     }
 }
@@ -1784,9 +1824,7 @@ kt_resource_view_dup_cell_text (KtResourceView *self,
   if (row == NULL)
     return NULL;
 
-  return kt_format_value (self->resource->columns[column].kind,
-                          kt_row_get_value (row, column),
-                          kt_account_get_currency (self->account), self->tz);
+  return format_cell (self, row, column);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "core/kt-account-store.h"
 #include "core/kt-catalogue.h"
 #include "core/kt-error.h"
+#include "core/kt-json.h"
 #include "kt-detail-pane.h"
 #include "kt-export.h"
 #include "kt-inspector.h"
@@ -69,6 +70,7 @@ struct _KtWindow
   GCancellable *record_cancellable; /* fetches for the selected row */
   GHashTable *views;               /* resource id → KtResourceView, owned by view_stack */
   GHashTable *count_labels;        /* resource id → GtkLabel */
+  GHashTable *company_counts;      /* resource id → count from the company record */
   GHashTable *sidebar_rows;        /* resource id → GtkListBoxRow */
   GHashTable *counts;              /* resource id → char *, as shown */
   KtResourceView *current_view;
@@ -158,6 +160,28 @@ set_details_shown (KtWindow *self,
 
 /* Sidebar */
 
+/* An estimate of a list's rows from the page count of the X-Pages
+ * header; the last page may hold fewer. */
+static gboolean
+estimate_rows (KtResourceView *view,
+               guint          *out)
+{
+  KtLoader *loader = kt_resource_view_get_loader (view);
+  guint pages_total = 0;
+  guint pages_loaded = 0;
+  guint rows = kt_resource_view_get_rows_loaded (view);
+
+  if (loader == NULL)
+    return FALSE;
+
+  g_object_get (loader, "pages-total", &pages_total, "pages-loaded", &pages_loaded, NULL);
+  if (pages_total == 0 || pages_loaded == 0)
+    return FALSE;
+
+  *out = pages_total * (rows / pages_loaded);
+  return TRUE;
+}
+
 static void
 update_count (KtWindow       *self,
               KtResourceView *view)
@@ -167,6 +191,7 @@ update_count (KtWindow       *self,
   guint rows = kt_resource_view_get_rows_loaded (view);
   g_autofree char *text = NULL;
   g_autofree char *accessible = NULL;
+  guint estimate = 0;
 
   if (label == NULL || resource->scope == KT_SCOPE_SINGLE)
     return;
@@ -175,6 +200,19 @@ update_count (KtWindow       *self,
     {
       text = g_strdup_printf ("%u", rows);
       accessible = g_strdup_printf (ngettext ("%u row", "%u rows", rows), rows);
+    }
+  else if (rows > 0 && estimate_rows (view, &estimate))
+    {
+      /* TRANSLATORS: an estimated count in the sidebar: "≈20000" */
+      text = g_strdup_printf (_("≈%u"), estimate);
+      accessible = g_strdup_printf (ngettext ("About %u row", "About %u rows", estimate), estimate);
+    }
+  else if (rows == 0 && g_hash_table_contains (self->company_counts, resource->id))
+    {
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->company_counts, resource->id));
+
+      text = g_strdup_printf ("%u", count);
+      accessible = g_strdup_printf (ngettext ("%u row", "%u rows", count), count);
     }
   else if (rows > 0)
     {
@@ -514,12 +552,67 @@ on_detail_close_cb (KtDetailPane *pane,
 
 /* Views */
 
+/* The company record counts its sites and registers ("sites": {"count":
+ * 2}), so their sidebar rows show a count before their lists load. */
+static void
+read_company_counts (KtWindow       *self,
+                     KtResourceView *company_view)
+{
+  static const struct
+  {
+    const char *resource_id;
+    const char *path;
+  } counted[] = {
+    { "sites", "sites.count" },
+    { "registers", "registers.count" },
+  };
+  g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (kt_resource_view_get_row_model (company_view)), 0);
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (row == NULL)
+    return;
+
+  json = kt_row_dup_json (row);
+  node = json_from_string (json, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (counted); i++)
+    {
+      const char *resource_id = counted[i].resource_id;
+      KtResourceView *view = g_hash_table_lookup (self->views, resource_id);
+      GtkLabel *label = g_hash_table_lookup (self->count_labels, resource_id);
+      gint64 count = -1;
+
+      if (!kt_json_get_id (json_node_get_object (node), counted[i].path, &count) || count < 0 || count > G_MAXUINT)
+        continue;
+
+      g_hash_table_insert (self->company_counts, (gpointer) resource_id, GUINT_TO_POINTER ((guint) count));
+
+      /* A list that has loaded rows counts them itself. */
+      if (view != NULL)
+        update_count (self, view);
+      else if (label != NULL)
+        {
+          g_autofree char *text = g_strdup_printf ("%u", (guint) count);
+
+          gtk_label_set_label (label, text);
+          g_hash_table_replace (self->counts, g_strdup (resource_id), g_steal_pointer (&text));
+        }
+    }
+}
+
 static void
 on_view_count_cb (KtResourceView *view,
                   GParamSpec     *pspec,
                   KtWindow       *self)
 {
   update_count (self, view);
+
+  if (kt_resource_view_get_resource (view)->scope == KT_SCOPE_SINGLE
+      && kt_resource_view_get_rows_loaded (view) > 0)
+    read_company_counts (self, view);
 
   /* The company is one record: show it as soon as it arrives. */
   if (view == self->current_view
@@ -548,6 +641,8 @@ ensure_view (KtWindow         *self,
   view = KT_RESOURCE_VIEW (kt_resource_view_new (self->client, self->account, resource));
   g_signal_connect (view, "notify::rows-loaded", G_CALLBACK (on_view_count_cb), self);
   g_signal_connect (view, "notify::complete", G_CALLBACK (on_view_count_cb), self);
+  /* The page count of X-Pages is read after the page's rows are added. */
+  g_signal_connect (view, "notify::loading", G_CALLBACK (on_view_count_cb), self);
   g_signal_connect (view, "notify::selected-row", G_CALLBACK (on_view_selected_row_cb), self);
   g_signal_connect (view, "sign-in-required", G_CALLBACK (on_view_sign_in_required_cb), self);
 
@@ -571,8 +666,10 @@ show_resource_view (KtWindow       *self,
   GtkListBoxRow *row = g_hash_table_lookup (self->sidebar_rows, resource->id);
 
   /* Requests of the list being left would spend the budget ahead of the
-   * list on screen. */
-  if (self->current_view != NULL && self->current_view != view)
+   * list on screen. The company record is one request, and its counts
+   * fill the sidebar, so it finishes. */
+  if (self->current_view != NULL && self->current_view != view
+      && kt_resource_view_get_resource (self->current_view)->scope != KT_SCOPE_SINGLE)
     kt_resource_view_suspend (self->current_view);
 
   self->current_view = view;
@@ -683,6 +780,7 @@ clear_account (KtWindow *self)
   g_clear_object (&self->categories);
 
   g_hash_table_remove_all (self->counts);
+  g_hash_table_remove_all (self->company_counts);
   {
     GHashTableIter iter;
     gpointer value;
@@ -1283,6 +1381,7 @@ kt_window_finalize (GObject *object)
 
   g_clear_pointer (&self->views, g_hash_table_unref);
   g_clear_pointer (&self->count_labels, g_hash_table_unref);
+  g_clear_pointer (&self->company_counts, g_hash_table_unref);
   g_clear_pointer (&self->sidebar_rows, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
 
@@ -1422,6 +1521,7 @@ kt_window_init (KtWindow *self)
 
   self->views = g_hash_table_new (g_str_hash, g_str_equal);
   self->count_labels = g_hash_table_new (g_str_hash, g_str_equal);
+  self->company_counts = g_hash_table_new (g_str_hash, g_str_equal);
   self->sidebar_rows = g_hash_table_new (g_str_hash, g_str_equal);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();

@@ -43,6 +43,31 @@ test_format_money (void)
 }
 
 static void
+test_format_percent (void)
+{
+  static const struct
+  {
+    const char *fraction;
+    const char *expected;
+  } cases[] = {
+    { "0.1", "10 %" },
+    { "0", "0 %" },
+    { "0.125", "12.5 %" },
+    { "0.07", "7 %" },
+    { "1", "100 %" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = kt_format_percent (cases[i].fraction);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+
+  g_assert_null (kt_format_percent ("ten"));
+}
+
+static void
 test_format_datetime (void)
 {
   g_autoptr(GTimeZone) sydney = kt_format_time_zone ("Australia/Sydney");
@@ -198,6 +223,7 @@ main (int   argc,
 
   g_test_add_func ("/format/money", test_format_money);
   g_test_add_func ("/format/datetime", test_format_datetime);
+  g_test_add_func ("/format/percent", test_format_percent);
   g_test_add_func ("/format/value-kinds", test_format_value_kinds);
   g_test_add_func ("/search/matches-like-rows", test_search_matches_like_rows);
   g_test_add_func ("/search/follows-new-pages", test_search_follows_new_pages);

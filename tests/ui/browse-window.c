@@ -525,6 +525,72 @@ test_products_no_matches (void)
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
 }
 
+static void
+test_taxes_rate_percent (void)
+{
+  KtResourceView *view = show_first_page ("taxes");
+  int code_column = kt_catalogue_find_column (kt_resource_view_get_resource (view), "code");
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  guint checked = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+      g_autofree char *rate = cell (view, i, "rate");
+
+      /* The sandbox's GST is 10 % and its GST-free tax 0 %. */
+      if (g_strcmp0 (kt_row_get_value (row, code_column), "GST") == 0)
+        {
+          g_assert_cmpstr (rate, ==, "10 %");
+          checked++;
+        }
+      else if (g_strcmp0 (kt_row_get_value (row, code_column), "FRE") == 0)
+        {
+          g_assert_cmpstr (rate, ==, "0 %");
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, ==, 2);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-taxes-percent");
+}
+
+static gboolean
+company_has_first_page (gpointer data)
+{
+  KtResourceView *view = kt_window_get_resource_view (KT_WINDOW (data), "company");
+
+  return view != NULL && kt_resource_view_get_rows_loaded (view) > 0;
+}
+
+static void
+test_sidebar_counts (void)
+{
+  KtWindow *fresh = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
+  g_autofree char *sites = g_strdup_printf ("%u", kt_sandbox_count_rows (fixture.sandbox, "sites"));
+  g_autofree char *registers = g_strdup_printf ("%u", kt_sandbox_count_rows (fixture.sandbox, "registers"));
+  g_autofree char *orders = NULL;
+  KtResourceView *view;
+
+  gtk_window_present (GTK_WINDOW (fresh));
+  kt_window_show_account (fresh, fixture.account);
+
+  /* Sites and registers are counted by the company record, before their
+   * lists are opened. */
+  g_assert_true (browse_wait_until (company_has_first_page, fresh, 30));
+  g_assert_null (kt_window_get_resource_view (fresh, "sites"));
+  g_assert_cmpstr (kt_window_get_sidebar_count (fresh, "sites"), ==, sites);
+  g_assert_cmpstr (kt_window_get_sidebar_count (fresh, "registers"), ==, registers);
+
+  /* A list with more pages is estimated from X-Pages, 100 rows a page. */
+  view = kt_window_show_resource (fresh, "orders");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  orders = g_strdup_printf ("≈%u", (kt_sandbox_count_rows (fixture.sandbox, "orders") + 99) / 100 * 100);
+  g_assert_cmpstr (kt_window_get_sidebar_count (fresh, "orders"), ==, orders);
+  browse_save_screenshot (GTK_WIDGET (fresh), "browse-sidebar-counts");
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+}
+
 static gboolean
 pane_has_full_record (gpointer data)
 {
@@ -829,6 +895,8 @@ main (int   argc,
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
   g_test_add_func ("/browse/shifts/empty-day", test_shifts_empty_day);
+  g_test_add_func ("/browse/taxes/rate-percent", test_taxes_rate_percent);
+  g_test_add_func ("/browse/sidebar/counts", test_sidebar_counts);
   g_test_add_func ("/browse/products/no-matches", test_products_no_matches);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/account/company-unreachable", test_company_unreachable);
