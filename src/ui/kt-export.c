@@ -8,6 +8,7 @@
 
 #include "core/kt-row-model.h"
 #include "kt-export.h"
+#include "kt-format.h"
 
 static void
 append_csv_field (GString    *out,
@@ -73,25 +74,42 @@ kt_export_to_csv (GListModel       *rows,
 char *
 kt_export_to_json (GListModel *rows)
 {
-  g_autoptr(JsonArray) array = json_array_new ();
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(GString) array = g_string_new ("[");
   guint n_rows;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (rows), NULL);
 
+  /* The rows' own text, joined and re-indented: parsing and writing them
+   * again would write doubles with 17 digits ("7.7999999999999998"). */
   n_rows = g_list_model_get_n_items (rows);
   for (guint i = 0; i < n_rows; i++)
     {
       g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
       g_autofree char *json = kt_row_dup_json (row);
-      JsonNode *node = json_from_string (json, NULL);
 
-      if (node != NULL)
-        json_array_add_element (array, node);
+      if (i > 0)
+        g_string_append_c (array, ',');
+      g_string_append (array, json);
+    }
+  g_string_append_c (array, ']');
+
+  return kt_format_json_indent (array->str, array->len);
+}
+
+GFile *
+kt_export_dup_default_folder (void)
+{
+  const GUserDirectory candidates[] = { G_USER_DIRECTORY_DOCUMENTS, G_USER_DIRECTORY_DOWNLOAD };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      const char *path = g_get_user_special_dir (candidates[i]);
+
+      if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
+        return g_file_new_for_path (path);
     }
 
-  json_node_set_array (root, array);
-  return json_to_string (root, TRUE);
+  return g_file_new_for_path (g_get_home_dir ());
 }
 
 static void

@@ -13,9 +13,13 @@ G_BEGIN_DECLS
  * empty field. The caller owns the string. */
 char *kt_export_to_csv  (GListModel       *rows,
                          const KtResource *resource);
-/* @rows as a pretty-printed JSON array of the rows' objects. The caller
- * owns the string. */
+/* @rows as a JSON array of the rows' objects, indented, with every value
+ * as received. The caller owns the string. */
 char *kt_export_to_json (GListModel       *rows);
+
+/* The folder a save dialog starts in: the user's Documents folder, else
+ * Downloads, else the home folder. The caller owns the reference. */
+GFile *kt_export_dup_default_folder (void);
 
 /* Write @rows to @file as CSV when @format is "csv", else as JSON. */
 void     kt_export_write_async  (GListModel          *rows,

@@ -6,6 +6,7 @@
 #include <gtksourceview/gtksource.h>
 #include <json-glib/json-glib.h>
 
+#include "kt-export.h"
 #include "kt-format.h"
 #include "kt-inspector.h"
 
@@ -365,6 +366,7 @@ save_response_action (GtkWidget  *widget,
 {
   KtInspector *self = KT_INSPECTOR (widget);
   GtkFileChooserNative *chooser;
+  g_autoptr(GFile) folder = NULL;
 
   if (kt_inspector_get_selected (self) == NULL)
     return;
@@ -372,6 +374,8 @@ save_response_action (GtkWidget  *widget,
   chooser = gtk_file_chooser_native_new (_("Save Response Body"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "response.json");
+  folder = kt_export_dup_default_folder ();
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

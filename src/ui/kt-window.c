@@ -1206,6 +1206,7 @@ export_action (GSimpleAction *action,
   GtkFileChooserNative *chooser;
   KtExportData *data;
   g_autofree char *name = NULL;
+  g_autoptr(GFile) folder = NULL;
 
   if (self->current_view == NULL)
     return;
@@ -1234,6 +1235,8 @@ export_action (GSimpleAction *action,
                                          GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  folder = kt_export_dup_default_folder ();
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   g_signal_connect (chooser, "response", G_CALLBACK (on_export_chooser_response_cb), data);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

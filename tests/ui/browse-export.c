@@ -11,6 +11,7 @@
 #include "core/kt-catalogue.h"
 #include "core/kt-exchange.h"
 #include "ui/kt-export.h"
+#include "ui/kt-format.h"
 #include "ui/kt-window.h"
 
 static BrowseFixture fixture;
@@ -226,6 +227,43 @@ test_json_round_trip (void)
     }
 }
 
+static void
+test_json_keeps_numbers (void)
+{
+  KtResourceView *view = kt_window_get_resource_view (window, "products");
+  GListModel *rows = kt_resource_view_get_shown_rows (view);
+  g_autofree char *json = kt_export_to_json (rows);
+  g_autoptr(KtRow) first = g_list_model_get_item (rows, 0);
+  g_autofree char *row_json = kt_row_dup_json (first);
+  g_autofree char *indented = kt_format_json_indent (row_json, -1);
+  g_auto(GStrv) lines = g_strsplit (indented, "\n", -1);
+  g_autofree char *nested = NULL;
+
+  /* Each row is written as received, only indented one level deeper. */
+  nested = g_strjoinv ("\n  ", lines);
+  g_assert_nonnull (strstr (json, nested));
+}
+
+static void
+test_default_folder (void)
+{
+  g_autoptr(GFile) folder = kt_export_dup_default_folder ();
+  g_autofree char *path = g_file_get_path (folder);
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  const char *downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  g_autofree char *cwd = g_get_current_dir ();
+
+  if (documents != NULL && g_file_test (documents, G_FILE_TEST_IS_DIR))
+    g_assert_cmpstr (path, ==, documents);
+  else if (downloads != NULL && g_file_test (downloads, G_FILE_TEST_IS_DIR))
+    g_assert_cmpstr (path, ==, downloads);
+  else
+    g_assert_cmpstr (path, ==, g_get_home_dir ());
+
+  /* Never the directory the program was started from. */
+  g_assert_cmpstr (path, !=, cwd);
+}
+
 static char *
 basic_credential (void)
 {
@@ -300,6 +338,8 @@ main (int   argc,
   g_test_add_func ("/export/csv/round-trip", test_csv_round_trip);
   g_test_add_func ("/export/csv/quotes-fields", test_csv_quotes_fields);
   g_test_add_func ("/export/json/round-trip", test_json_round_trip);
+  g_test_add_func ("/export/json/keeps-numbers", test_json_keeps_numbers);
+  g_test_add_func ("/export/dialog/default-folder", test_default_folder);
   g_test_add_func ("/inspector/curl/hides-secret", test_curl_hides_secret);
 
   status = g_test_run ();
