@@ -37,6 +37,7 @@ struct _KtInspector
   AdwWindowTitle *window_title;
 
   KtAccount *account;
+  GListStore *sources;             /* GListModel of KtExchange, merged in time order */
   GtkSingleSelection *selection;
   GtkSourceBuffer *body_buffer;
 };
@@ -416,6 +417,7 @@ kt_inspector_dispose (GObject *object)
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_INSPECTOR);
   g_clear_object (&self->selection);
+  g_clear_object (&self->sources);
   g_clear_object (&self->body_buffer);
   g_clear_object (&self->account);
 
@@ -474,18 +476,36 @@ kt_inspector_init (KtInspector *self)
   show_exchange (self, NULL);
 }
 
+static int
+compare_started_cb (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  gint64 started_a = kt_exchange_get_started ((KtExchange *) a);
+  gint64 started_b = kt_exchange_get_started ((KtExchange *) b);
+
+  return (started_a > started_b) - (started_a < started_b);
+}
+
 /* Returns a new inspector of @account's exchanges; GTK owns it once shown. */
 KtInspector *
 kt_inspector_new (KtAccount *account)
 {
   KtInspector *self;
   g_autofree char *title = NULL;
+  g_autoptr(GtkSorter) sorter = NULL;
+  GtkSortListModel *sorted;
 
   g_return_val_if_fail (KT_IS_ACCOUNT (account), NULL);
 
   self = g_object_new (KT_TYPE_INSPECTOR, NULL);
   self->account = g_object_ref (account);
-  self->selection = gtk_single_selection_new (g_object_ref (kt_account_get_exchanges (account)));
+  self->sources = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (self->sources, kt_account_get_exchanges (account));
+  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_started_cb, NULL, NULL));
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (gtk_flatten_list_model_new (g_object_ref (G_LIST_MODEL (self->sources)))),
+                                    g_steal_pointer (&sorter));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -500,6 +520,16 @@ kt_inspector_new (KtAccount *account)
     }
 
   return self;
+}
+
+void
+kt_inspector_add_exchanges (KtInspector *self,
+                            GListModel  *exchanges)
+{
+  g_return_if_fail (KT_IS_INSPECTOR (self));
+  g_return_if_fail (G_IS_LIST_MODEL (exchanges));
+
+  g_list_store_append (self->sources, exchanges);
 }
 
 KtAccount *

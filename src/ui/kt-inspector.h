@@ -11,13 +11,18 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KtInspector, kt_inspector, KT, INSPECTOR, AdwWindow)
 
 /*
- * A window listing every exchange of one account (method, path, status,
- * duration, size, requests charged) with the selected one's request and
- * response headers, as redacted by core, and its response body. Actions:
+ * A window listing every exchange of one account, and those added with
+ * kt_inspector_add_exchanges(), (method, path, status, duration, size,
+ * requests charged) with the selected one's request and response
+ * headers, as redacted by core, and its response body. Actions:
  * inspector.copy-curl, inspector.copy-curl-secret (asks first),
  * inspector.save-response.
  */
 KtInspector *kt_inspector_new              (KtAccount   *account);
+/* Also lists @exchanges (a GListModel of KtExchange, such as the client's
+ * sign-in and revoke exchanges), merged with the account's in time order. */
+void         kt_inspector_add_exchanges    (KtInspector *self,
+                                            GListModel  *exchanges);
 KtAccount   *kt_inspector_get_account      (KtInspector *self);
 void         kt_inspector_select           (KtInspector *self,
                                             guint        position);

@@ -1674,6 +1674,9 @@ kt_window_open_inspector (KtWindow *self)
   if (self->inspector == NULL)
     {
       self->inspector = kt_inspector_new (self->account);
+      /* Code exchanges at sign-in and revocations belong to no account
+       * yet or any more; the client keeps them. */
+      kt_inspector_add_exchanges (self->inspector, kt_client_get_exchanges (self->client));
       g_object_add_weak_pointer (G_OBJECT (self->inspector), (gpointer *) &self->inspector);
       if (gtk_window_get_application (GTK_WINDOW (self)) != NULL)
         gtk_window_set_application (GTK_WINDOW (self->inspector), gtk_window_get_application (GTK_WINDOW (self)));

@@ -12,6 +12,7 @@
 #include "core/kt-exchange.h"
 #include "ui/kt-export.h"
 #include "ui/kt-format.h"
+#include "ui/kt-inspector.h"
 #include "ui/kt-window.h"
 
 static BrowseFixture fixture;
@@ -264,6 +265,67 @@ test_default_folder (void)
   g_assert_cmpstr (path, !=, cwd);
 }
 
+typedef struct
+{
+  gboolean done;
+} RevokeWait;
+
+static void
+on_revoked_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  RevokeWait *wait = user_data;
+
+  /* Whether the sandbox accepts the made-up token does not matter here. */
+  kt_client_revoke_finish (KT_CLIENT (source), result, NULL);
+  wait->done = TRUE;
+}
+
+static gboolean
+revoke_done (gpointer data)
+{
+  return ((RevokeWait *) data)->done;
+}
+
+static void
+test_inspector_lists_revoke (void)
+{
+  static const char token[] = "0123456789abcdef0123456789abcdef01234567";
+  KtInspector *inspector = kt_window_open_inspector (window);
+  GtkSingleSelection *selection = NULL;
+  GListModel *shown;
+  RevokeWait wait = { FALSE };
+  KtExchange *revoke = NULL;
+  GBytes *body;
+
+  kt_client_revoke_async (fixture.client, kt_account_get_config (fixture.account), token, NULL, on_revoked_cb, &wait);
+  g_assert_true (browse_wait_until (revoke_done, &wait, 20));
+
+  /* The revocation was made for no account, and the inspector lists it. */
+  selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (
+    GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (inspector), KT_TYPE_INSPECTOR, "column_view"))));
+  shown = G_LIST_MODEL (selection);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (shown, i);
+
+      if (strstr (kt_exchange_get_uri (exchange), "revoke") != NULL)
+        {
+          revoke = exchange;
+          kt_inspector_select (inspector, i);
+        }
+    }
+  g_assert_nonnull (revoke);
+  g_assert_true (kt_inspector_get_selected (inspector) == revoke);
+
+  /* Its token is hidden. */
+  body = kt_exchange_get_request_body (revoke);
+  g_assert_nonnull (body);
+  g_assert_null (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), token));
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-revoke");
+}
+
 static char *
 basic_credential (void)
 {
@@ -341,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/export/json/keeps-numbers", test_json_keeps_numbers);
   g_test_add_func ("/export/dialog/default-folder", test_default_folder);
   g_test_add_func ("/inspector/curl/hides-secret", test_curl_hides_secret);
+  g_test_add_func ("/inspector/lists/revoke", test_inspector_lists_revoke);
 
   status = g_test_run ();
 
