@@ -59,8 +59,9 @@ static const struct
   [COLUMN_COST] = { N_("Charged"), TRUE, FALSE },
 };
 
-/* The request target without the scheme and host, which are always the
- * account's API. */
+/* The request target without the scheme and host. The host is the
+ * account's API, or for token and revoke exchanges the OAuth server; the
+ * Request tab shows the full URI. */
 static char *
 path_of_uri (const char *uri)
 {
