@@ -3,13 +3,15 @@
  * by json-glib trees of the same pages, against the bytes of JSON
  * received. The pages come from an in-process sandbox (large scale, 1,000
  * rows a page). The heap in use is read with mallinfo2() before and
- * after, and the page bodies stay allocated on both sides.
+ * after, and the page bodies stay allocated on both sides. It also times
+ * kt_row_matches() over every row for three queries.
  *
  * Usage: bench-core-memory
  */
 #include "config.h"
 
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -21,12 +23,55 @@
 
 #define PAGE_SIZE 1000
 
+/* Passes over every row for each search query; the median is printed. */
+#define SEARCH_PASSES 5
+
 static gsize
 heap_in_use (void)
 {
   struct mallinfo2 info = mallinfo2 ();
 
   return info.uordblks + info.hblkhd;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Prints the median time kt_row_matches() takes over every row of @model
+ * for @query, and how many rows match. */
+static void
+time_search (KtRowModel *model,
+             const char *query)
+{
+  g_autofree char *folded = g_utf8_casefold (query, -1);
+  guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (model));
+  double seconds[SEARCH_PASSES];
+  guint matches = 0;
+
+  for (guint pass = 0; pass < SEARCH_PASSES; pass++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      matches = 0;
+      for (guint i = 0; i < n_rows; i++)
+        {
+          g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+          matches += kt_row_matches (row, folded);
+        }
+      seconds[pass] = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+    }
+
+  qsort (seconds, SEARCH_PASSES, sizeof seconds[0], compare_doubles);
+  g_print ("kt_row_matches over %u rows, query \"%s\": median %.1f ms of %d passes, %u matches\n",
+           n_rows, query, seconds[SEARCH_PASSES / 2] * 1000, SEARCH_PASSES, matches);
 }
 
 static GPtrArray *
@@ -104,6 +149,10 @@ main (int   argc,
     }
   model_bytes = heap_in_use () - before;
   rows = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  time_search (model, "Complete");
+  time_search (model, "complete 1042");
+  time_search (model, "no such order");
   g_object_unref (model);
   malloc_trim (0);
 

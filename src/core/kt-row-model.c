@@ -47,14 +47,17 @@ struct _KtRow
   const KtResource *resource;
   gint64 id;
   char *data;
-  /* Bit i: column i is searched and has a value, all ASCII or not. Set at
-   * append time so kt_row_matches() casefolds only non-ASCII values.
-   * Columns from MAX_MASKED_COLUMNS on are treated as not ASCII. */
-  guint32 ascii_searched;
-  guint32 other_searched;
+  /* Bit i: column i is searched and has a value that is ASCII without
+   * capitals, ASCII with capitals, or not ASCII. Set at append time, so
+   * kt_row_matches() casefolds only the last kind. */
+  guint16 folded_searched;
+  guint16 ascii_searched;
+  guint16 other_searched;
 };
 
-#define MAX_MASKED_COLUMNS 32
+/* Columns past this many are never searched.
+ * NOTE: no resource of the catalogue has more than six columns. */
+#define MAX_MASKED_COLUMNS 16
 
 G_DEFINE_FINAL_TYPE (KtRow, kt_row, G_TYPE_OBJECT)
 
@@ -221,79 +224,122 @@ column_is_searched (const KtResource *resource,
   return FALSE;
 }
 
-static gboolean
-is_ascii (const char *text)
+/* What a searched value needs before a casefolded word can be looked up
+ * in it. */
+typedef enum
 {
+  VALUE_FOLDED,   /* ASCII without capitals: casefolding leaves it as is */
+  VALUE_ASCII,    /* ASCII with capitals: compared with ASCII case folding */
+  VALUE_OTHER,    /* not ASCII: casefolded when a query reaches it */
+} ValueKind;
+
+static ValueKind
+classify_value (const char *text)
+{
+  ValueKind kind = VALUE_FOLDED;
+
   for (; *text != '\0'; text++)
     {
       if ((guchar) *text >= 0x80)
-        return FALSE;
+        return VALUE_OTHER;
+      if (g_ascii_isupper (*text))
+        kind = VALUE_ASCII;
     }
 
-  return TRUE;
+  return kind;
 }
 
-/* Records which searched columns have a value, and whether it is ASCII. */
+/* Records, for each searched column with a value, what kt_row_matches()
+ * needs to do with it. */
 static void
 mark_searched_columns (KtRow *self)
 {
   guint i;
 
+  self->folded_searched = 0;
   self->ascii_searched = 0;
   self->other_searched = 0;
-  for (i = 0; i < self->resource->n_columns; i++)
+  for (i = 0; i < self->resource->n_columns && i < MAX_MASKED_COLUMNS; i++)
     {
       const char *value = kt_row_get_value (self, i);
 
       if (value == NULL || !column_is_searched (self->resource, self->resource->columns[i].id))
         continue;
 
-      if (i < MAX_MASKED_COLUMNS && is_ascii (value))
-        self->ascii_searched |= 1u << i;
-      else if (i < MAX_MASKED_COLUMNS)
-        self->other_searched |= 1u << i;
+      switch (classify_value (value))
+        {
+        case VALUE_FOLDED:
+          self->folded_searched |= 1u << i;
+          break;
+        case VALUE_ASCII:
+          self->ascii_searched |= 1u << i;
+          break;
+        case VALUE_OTHER:
+        default:
+          self->other_searched |= 1u << i;
+          break;
+        }
     }
 }
 
-/* Whether @ascii_text contains @casefolded_word with ASCII letters of any
- * case. Casefolding ASCII text only lowers its letters, and a word with
- * other bytes cannot occur in it. */
+/* Whether @ascii_text contains @casefolded_word, ASCII letters compared in
+ * either case. Casefolding ASCII text only lowers its capitals, and a word
+ * with other bytes cannot occur in it. */
 static gboolean
 ascii_contains (const char *ascii_text,
-                const char *casefolded_word)
+                const char *casefolded_word,
+                gsize       word_length)
 {
-  gsize word_length = strlen (casefolded_word);
+  char first = casefolded_word[0];
 
   for (; *ascii_text != '\0'; ascii_text++)
     {
-      gsize k = 0;
-
-      while (k < word_length && ascii_text[k] != '\0'
-             && g_ascii_tolower (ascii_text[k]) == casefolded_word[k])
-        k++;
-      if (k == word_length)
+      if (g_ascii_tolower (*ascii_text) == first
+          && g_ascii_strncasecmp (ascii_text, casefolded_word, word_length) == 0)
         return TRUE;
     }
 
   return FALSE;
 }
 
-/* Whether the searched column @column contains @casefolded_word. Non-ASCII
- * values are casefolded once per call and kept in @folded. */
+/* Whether searched column @column contains @casefolded_word. Values that
+ * are not ASCII are casefolded once per call and kept in @folded. */
 static gboolean
 column_contains (KtRow      *self,
                  guint       column,
                  const char *casefolded_word,
+                 gsize       word_length,
                  char      **folded)
 {
   const char *value = kt_row_get_value (self, column);
 
+  if (self->folded_searched & (1u << column))
+    return strstr (value, casefolded_word) != NULL;
   if (self->ascii_searched & (1u << column))
-    return ascii_contains (value, casefolded_word);
+    return ascii_contains (value, casefolded_word, word_length);
 
   if (folded[column] == NULL)
     folded[column] = g_utf8_casefold (value, -1);
   return strstr (folded[column], casefolded_word) != NULL;
+}
+
+/* Whether a searched column of the row contains @casefolded_word. */
+static gboolean
+row_contains (KtRow      *self,
+              const char *casefolded_word,
+              gsize       word_length,
+              char      **folded)
+{
+  guint16 searched = self->folded_searched | self->ascii_searched | self->other_searched;
+  guint i;
+
+  for (i = 0; i < MAX_MASKED_COLUMNS; i++)
+    {
+      if ((searched & (1u << i)) != 0 && column_contains (self, i, casefolded_word, word_length, folded))
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 /* Returns whether every space-separated word of @casefolded_query occurs
@@ -302,10 +348,13 @@ gboolean
 kt_row_matches (KtRow      *self,
                 const char *casefolded_query)
 {
-  g_auto(GStrv) words = NULL;
+  char buffer[256];
+  g_autofree char *heap_copy = NULL;
   char *folded[MAX_MASKED_COLUMNS] = { NULL, };
-  guint32 searched;
+  char *words;
+  char *word;
   gboolean matches = TRUE;
+  gsize length;
   guint i;
 
   g_return_val_if_fail (KT_IS_ROW (self), FALSE);
@@ -313,33 +362,25 @@ kt_row_matches (KtRow      *self,
   if (casefolded_query == NULL || casefolded_query[0] == '\0')
     return TRUE;
 
-  searched = self->ascii_searched | self->other_searched;
-  words = g_strsplit_set (casefolded_query, " \t", -1);
-  for (i = 0; words[i] != NULL && matches; i++)
+  /* The words are cut out of a copy of the query: on the stack, as this
+   * runs for every row on every keystroke. */
+  length = strlen (casefolded_query);
+  if (length < sizeof buffer)
+    words = memcpy (buffer, casefolded_query, length + 1);
+  else
+    words = heap_copy = g_strdup (casefolded_query);
+
+  word = words;
+  while (matches && *word != '\0')
     {
-      gboolean found = FALSE;
-      guint j;
+      gsize word_length = strcspn (word, " \t");
+      char *next = word + word_length;
 
-      if (words[i][0] == '\0')
-        continue;
-
-      for (j = 0; j < MAX_MASKED_COLUMNS && !found; j++)
-        found = (searched & (1u << j)) != 0 && column_contains (self, j, words[i], folded);
-
-      /* NOTE: searched columns past the first 32 are casefolded on every
-       * call; no resource of the catalogue has that many columns. */
-      for (j = MAX_MASKED_COLUMNS; j < self->resource->n_columns && !found; j++)
-        {
-          const char *value = kt_row_get_value (self, j);
-          g_autofree char *value_folded = NULL;
-
-          if (value == NULL || !column_is_searched (self->resource, self->resource->columns[j].id))
-            continue;
-          value_folded = g_utf8_casefold (value, -1);
-          found = strstr (value_folded, words[i]) != NULL;
-        }
-
-      matches = found;
+      if (*next != '\0')
+        *next++ = '\0';
+      if (word_length > 0)
+        matches = row_contains (self, word, word_length, folded);
+      word = next;
     }
 
   for (i = 0; i < MAX_MASKED_COLUMNS; i++)
