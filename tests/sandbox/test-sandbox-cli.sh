@@ -58,7 +58,7 @@ grep -q 100001 "$work/err" || fail "the error for --page-size does not name the 
 grep -q "1 to 100000" "$work/err" || fail "the error for --page-size does not give the maximum"
 
 # Start, wait for the banner, send one request, stop with SIGINT.
-"$sandbox" --port 0 --scale small --seed 3 > "$work/out" 2>&1 &
+"$sandbox" --port 0 --scale small --seed 3 --end-date today > "$work/out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
   grep -q "Press Ctrl+C" "$work/out" && break
