@@ -243,6 +243,8 @@ gint64         kt_sandbox_parse_time     (const char *text);
 /* JSON writers. Money is written as strings ("3.5") on a thread that
  * called kt_json_set_money_as_strings (TRUE), as one public source shows. */
 void           kt_json_set_money_as_strings (gboolean as_strings);
+/* @value must be valid UTF-8; kt_request_json_error() repairs request
+ * values before they get here. */
 void           kt_json_string            (GString    *out,
                                           const char *value);
 void           kt_json_money             (GString    *out,

@@ -14,18 +14,11 @@ void
 kt_json_string (GString    *out,
                 const char *value)
 {
-  g_autofree char *valid = NULL;
-
   if (value == NULL)
     {
       g_string_append (out, "null");
       return;
     }
-
-  /* Request values echoed in errors may be any bytes: invalid UTF-8
-   * becomes U+FFFD, so the body stays valid JSON. */
-  if (!g_utf8_validate (value, -1, NULL))
-    value = valid = g_utf8_make_valid (value, -1);
 
   g_string_append_c (out, '"');
   for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++)

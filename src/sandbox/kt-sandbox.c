@@ -326,10 +326,13 @@ kt_request_json_error (KtRequest  *req,
                        const char *description)
 {
   GString *body = g_string_new ("{\"error\":");
+  /* Descriptions echo request values, which may be any bytes: invalid
+   * UTF-8 becomes U+FFFD, so the body stays valid JSON. */
+  g_autofree char *valid_description = g_utf8_make_valid (description, -1);
 
   kt_json_string (body, error);
   g_string_append (body, ",\"error_description\":");
-  kt_json_string (body, description);
+  kt_json_string (body, valid_description);
   g_string_append_c (body, '}');
   kt_request_set_body (req, status, "application/json; charset=utf-8", body);
 }
