@@ -143,6 +143,38 @@ browse_spin (guint milliseconds)
   g_source_remove (wake_id);
 }
 
+static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Waits until @widget's window has laid out and painted a frame, so a
+ * resize queued since then does not leave a widget unallocated while it
+ * is drawn. */
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong handler;
+
+  if (clock == NULL)
+    return;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  browse_wait_until (flag_is_set, &painted, 2);
+  g_signal_handler_disconnect (clock, handler);
+}
+
 char *
 browse_save_screenshot (GtkWidget  *widget,
                         const char *name)
@@ -163,6 +195,7 @@ browse_save_screenshot (GtkWidget  *widget,
   g_mkdir_with_parents (dir, 0755);
   /* Let layout and drawing settle first. */
   browse_spin (300);
+  wait_for_frame (widget);
 
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
@@ -179,7 +212,10 @@ browse_save_screenshot (GtkWidget  *widget,
       gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
       if (node == NULL)
-        browse_spin (100);
+        {
+          browse_spin (100);
+          wait_for_frame (widget);
+        }
     }
   g_assert_nonnull (node);
 
