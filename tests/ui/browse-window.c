@@ -495,7 +495,8 @@ test_shifts_empty_day (void)
   KtResourceView *view = show_first_page ("shifts");
   AdwStatusPage *empty = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "empty_page"));
 
-  /* The demo company's shifts end on 30 June 2026. */
+  /* The demo company's shifts cover a fixed span of days from 1 July
+   * 2025, which ends before 2030. */
   kt_resource_view_set_day (view, "2030-01-07");
   g_assert_true (browse_wait_until (view_has_first_page, view, 30));
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "empty");
@@ -863,7 +864,7 @@ test_inspector_key (void)
   g_autoptr(GPtrArray) triggers = find_triggers ("win.inspector");
 
   g_assert_cmpuint (triggers->len, ==, 1);
-  /* GTK's own inspector takes Ctrl+Shift+I before the window sees it. */
+  /* GTK's own inspector takes Ctrl+Shift+I before the window receives it. */
   g_assert_cmpstr (g_ptr_array_index (triggers, 0), ==, "F12");
 }
 
