@@ -98,7 +98,13 @@ page_request_free (PageRequest *request)
   g_free (request->key);
   g_free (request->uri);
   g_clear_pointer (&request->headers, soup_message_headers_unref);
-  if (request->cancel_id != 0)
+  /* The last reference to the task may go inside the caller's
+   * "cancelled" emission, where g_cancellable_disconnect() would wait for
+   * that emission and never return. A cancelled cancellable emits no more
+   * until it is reset, so its handler can simply go. */
+  if (request->cancel_id != 0 && g_cancellable_is_cancelled (request->caller_cancellable))
+    g_signal_handler_disconnect (request->caller_cancellable, request->cancel_id);
+  else if (request->cancel_id != 0)
     g_cancellable_disconnect (request->caller_cancellable, request->cancel_id);
   g_clear_object (&request->caller_cancellable);
   g_clear_object (&request->cancellable);

@@ -394,8 +394,16 @@ estimate_opened_reset (KtRateLimit *self,
 static void
 waiter_free (Waiter *waiter)
 {
-  if (waiter->cancel_id != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (waiter->task), waiter->cancel_id);
+  GCancellable *cancellable = g_task_get_cancellable (waiter->task);
+
+  /* Inside the "cancelled" emission (a release from another handler of
+   * the same cancellable), g_cancellable_disconnect() would wait for the
+   * emission to end and never return. A cancelled cancellable emits no
+   * more until it is reset, so its handler can simply go. */
+  if (waiter->cancel_id != 0 && g_cancellable_is_cancelled (cancellable))
+    g_signal_handler_disconnect (cancellable, waiter->cancel_id);
+  else if (waiter->cancel_id != 0)
+    g_cancellable_disconnect (cancellable, waiter->cancel_id);
   g_clear_object (&waiter->task);
   g_free (waiter);
 }

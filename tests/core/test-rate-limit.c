@@ -584,6 +584,45 @@ test_opened_window_reset (void)
   kt_rate_limit_release (rate_limit);
 }
 
+static void
+on_cancel_release_cb (GCancellable *cancellable,
+                      KtRateLimit  *rate_limit)
+{
+  /* What a client does when a request in flight with the same
+   * cancellable is cancelled. */
+  kt_rate_limit_release (rate_limit);
+}
+
+static void
+test_cancel_inside_release (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (10);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Grant in_flight = { order, "in-flight" };
+  Grant first = { order, "first" };
+  Grant second = { order, "second" };
+
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, NULL, on_granted_cb, &in_flight);
+  kt_core_test_sleep (0.05);
+  update (rate_limit, 200, "10", "0", "30");
+
+  /* The release runs inside the "cancelled" emission, before the
+   * waiters' own handlers, and must not wait for the emission to end. */
+  g_signal_connect (cancellable, "cancelled", G_CALLBACK (on_cancel_release_cb), rate_limit);
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_INTERACTIVE, cancellable, on_granted_cb, &first);
+  kt_rate_limit_acquire_async (rate_limit, KT_PRIORITY_BULK, cancellable, on_granted_cb, &second);
+  kt_core_test_sleep (0.05);
+  g_cancellable_cancel (cancellable);
+  kt_core_test_sleep (0.05);
+
+  g_assert_cmpuint (order->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, "error");
+  g_assert_cmpstr (g_ptr_array_index (order, 2), ==, "error");
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 0);
+  g_assert_cmpuint (kt_rate_limit_get_in_flight (rate_limit), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/rate-limit/cancel-leaves-queue", test_cancel_leaves_queue);
   g_test_add_func ("/rate-limit/window-from-resets", test_window_from_resets);
   g_test_add_func ("/rate-limit/opened-window-reset", test_opened_window_reset);
+  g_test_add_func ("/rate-limit/cancel-inside-release", test_cancel_inside_release);
 
   return g_test_run ();
 }
