@@ -277,6 +277,22 @@ test_customers_search (void)
   check_search ("customers", "email");
 }
 
+/* Whether the view's search bar has finished sliding open, so the list
+ * no longer changes height. */
+static gboolean
+search_bar_is_open (gpointer data)
+{
+  GtkWidget *bar = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (data), KT_TYPE_RESOURCE_VIEW, "search_bar"));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (bar); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_REVEALER (child))
+        return gtk_revealer_get_child_revealed (GTK_REVEALER (child));
+    }
+
+  return FALSE;
+}
+
 static void
 test_products_sort_by_price (void)
 {
@@ -315,7 +331,7 @@ test_products_sort_by_price (void)
 
   /* So does a new search, typed into the open search bar. */
   kt_resource_view_start_search (view);
-  browse_spin (500);
+  g_assert_true (browse_wait_until (search_bar_is_open, view, 10));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
   browse_spin (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
