@@ -91,6 +91,7 @@ struct _KtResourceView
   gboolean started;
   gboolean loading_all;
   guint scroll_to_top_id;
+  gboolean preloaded;              /* shows a record fetched elsewhere, with no loader */
   gboolean suspended;              /* hidden while loading; see kt_resource_view_suspend() */
   gboolean resume_all;             /* the suspended load was a Load All */
   gboolean has_status_filter;
@@ -546,8 +547,9 @@ update_footer (KtResourceView *self)
     g_object_get (self->loader, "loading", &loading, NULL);
   waiting_first_page = loading && rows_loaded == 0 && kt_resource_view_get_waiting (self);
 
-  complete = self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL
-             && !self->first_page_failed;
+  complete = self->preloaded
+             || (self->started && self->loader != NULL && !has_more && !loading && self->load_error == NULL
+                 && !self->first_page_failed);
 
   if (waiting_first_page)
     g_string_append (text, _("Waiting for the rate limit…"));
@@ -771,6 +773,7 @@ start_load (KtResourceView *self)
   stop_loader (self);
   g_clear_pointer (&self->load_error, g_free);
   self->first_page_failed = FALSE;
+  self->preloaded = FALSE;
   kt_row_model_clear (self->row_model);
   self->started = TRUE;
 
@@ -1575,6 +1578,34 @@ kt_resource_view_cancel (KtResourceView *self)
   self->cancellable = g_cancellable_new ();
   self->loading_all = FALSE;
   update_footer (self);
+}
+
+gboolean
+kt_resource_view_show_record (KtResourceView *self,
+                              GBytes         *record)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (self->started || self->resource->scope != KT_SCOPE_SINGLE)
+    return FALSE;
+
+  if (kt_row_model_append_page (self->row_model, record, &error) <= 0)
+    {
+      g_debug ("Not showing the fetched %s record: %s", self->resource->id,
+               error != NULL ? error->message : "no object");
+      kt_row_model_clear (self->row_model);
+      return FALSE;
+    }
+
+  self->started = TRUE;
+  self->preloaded = TRUE;
+  show_rows_or_empty (self);
+  update_footer (self);
+
+  return TRUE;
 }
 
 void

@@ -42,6 +42,12 @@ void              kt_resource_view_reload           (KtResourceView   *self);
 void              kt_resource_view_load_more        (KtResourceView   *self);
 void              kt_resource_view_load_all         (KtResourceView   *self);
 void              kt_resource_view_cancel           (KtResourceView   *self);
+/* Shows @record, the JSON of the view's single record fetched elsewhere,
+ * instead of requesting it; Reload requests it again. Returns FALSE, and
+ * changes nothing, when the view is not of a single record, has started
+ * loading, or @record is not a JSON object. */
+gboolean          kt_resource_view_show_record      (KtResourceView   *self,
+                                                     GBytes           *record);
 /* Cancels the requests of a view that is no longer shown, queued ones
  * included, so the shown view gets the rate budget first. The next
  * kt_resource_view_ensure_loaded() resumes the load. */

@@ -11,6 +11,7 @@
 #include "core/kt-account-store.h"
 #include "core/kt-catalogue.h"
 #include "core/kt-error.h"
+#include "core/kt-exchange.h"
 #include "core/kt-json.h"
 #include "kt-detail-pane.h"
 #include "kt-export.h"
@@ -799,6 +800,30 @@ clear_account (KtWindow *self)
   set_details_shown (self, FALSE);
 }
 
+/* The body of the company record that kt_client_fetch_company_async() read
+ * at sign-in (the target of companies/me), from the account's log, or
+ * NULL. Showing it saves the Company list a request. */
+static GBytes *
+find_company_record (KtWindow *self)
+{
+  GListModel *exchanges = kt_account_get_exchanges (self->account);
+  g_autofree char *suffix = g_strdup_printf ("/companies/%" G_GINT64_FORMAT, kt_account_get_company_id (self->account));
+
+  for (guint i = g_list_model_get_n_items (exchanges); i > 0; i--)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, i - 1);
+      g_autoptr(GUri) uri = g_uri_parse (kt_exchange_get_uri (exchange), G_URI_FLAGS_NONE, NULL);
+      GBytes *body = kt_exchange_get_response_body (exchange);
+
+      if (uri != NULL && kt_exchange_get_status (exchange) == SOUP_STATUS_OK
+          && g_strcmp0 (kt_exchange_get_method (exchange), "GET") == 0
+          && g_str_has_suffix (g_uri_get_path (uri), suffix) && body != NULL)
+        return g_bytes_ref (body);
+    }
+
+  return NULL;
+}
+
 static void
 start_browsing (KtWindow *self)
 {
@@ -809,11 +834,16 @@ start_browsing (KtWindow *self)
    * frame does not style them. */
   gtk_widget_set_visible (GTK_WIDGET (self->leaflet), TRUE);
   gtk_stack_set_visible_child_name (self->main_stack, "browse");
-  /* NOTE: the Company list requests the company record again although
-   * kt_client_fetch_company_async() has just read it; KtAccount keeps
-   * only its name, id and settings, not the record. */
   if (n_resources > 0)
-    kt_window_show_resource (self, resources[0].id);
+    {
+      const KtResource *company = kt_catalogue_lookup ("company");
+      g_autoptr(GBytes) record = find_company_record (self);
+
+      if (company != NULL && record != NULL)
+        kt_resource_view_show_record (ensure_view (self, company), record);
+
+      kt_window_show_resource (self, resources[0].id);
+    }
 }
 
 static void

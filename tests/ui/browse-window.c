@@ -8,6 +8,7 @@
 
 #include "browse-helpers.h"
 #include "core/kt-catalogue.h"
+#include "core/kt-exchange.h"
 #include "core/kt-json.h"
 #include "ui/kt-slot-model.h"
 #include "ui/kt-window.h"
@@ -586,6 +587,10 @@ test_sidebar_counts (void)
   g_autofree char *sites = g_strdup_printf ("%u", kt_sandbox_count_rows (fixture.sandbox, "sites"));
   g_autofree char *registers = g_strdup_printf ("%u", kt_sandbox_count_rows (fixture.sandbox, "registers"));
   g_autofree char *orders = NULL;
+  g_autofree char *company_path = g_strdup_printf ("/companies/%" G_GINT64_FORMAT ".json",
+                                                   kt_account_get_company_id (fixture.account));
+  GListModel *exchanges = kt_account_get_exchanges (fixture.account);
+  guint first = g_list_model_get_n_items (exchanges);
   KtResourceView *view;
 
   gtk_window_present (GTK_WINDOW (fresh));
@@ -597,6 +602,15 @@ test_sidebar_counts (void)
   g_assert_null (kt_window_get_resource_view (fresh, "sites"));
   g_assert_cmpstr (kt_window_get_sidebar_count (fresh, "sites"), ==, sites);
   g_assert_cmpstr (kt_window_get_sidebar_count (fresh, "registers"), ==, registers);
+
+  /* The company record read at sign-in is shown without a new request. */
+  g_assert_true (kt_resource_view_get_complete (kt_window_get_resource_view (fresh, "company")));
+  for (guint i = first; i < g_list_model_get_n_items (exchanges); i++)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, i);
+
+      g_assert_false (g_str_has_suffix (kt_exchange_get_uri (exchange), company_path));
+    }
 
   /* A list with more pages is estimated from X-Pages, 100 rows a page. */
   view = kt_window_show_resource (fresh, "orders");
