@@ -89,7 +89,8 @@ char             *kt_resource_view_dup_cell_text    (KtResourceView   *self,
                                                      guint             column);
 void              kt_resource_view_select           (KtResourceView   *self,
                                                      guint             position);
-/* The name of the visible child: "list", "loading", "empty" or "error". */
+/* The name of the visible child: "list", "loading", "empty", "no-matches"
+ * (loaded rows, none matching the search) or "error". */
 const char       *kt_resource_view_get_state        (KtResourceView   *self);
 
 G_END_DECLS
