@@ -1513,8 +1513,9 @@ on_code_exchanged_cb (GObject      *source,
     g_task_return_pointer (task, token, (GDestroyNotify) kt_token_free);
 }
 
-/* Exchanges an authorization code for a token. This client sends each
- * code at most once, and fails with KT_ERROR_CODE_ALREADY_USED after. */
+/* Exchanges an authorization code for a token. One KtClient sends each
+ * code at most once and fails with KT_ERROR_CODE_ALREADY_USED when asked
+ * again; another KtClient does not know the codes this one sent. */
 void
 kt_client_exchange_code_async (KtClient            *self,
                                const KtOAuthConfig *config,

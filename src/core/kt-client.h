@@ -31,11 +31,12 @@ G_DECLARE_FINAL_TYPE (KtClient, kt_client, KT, CLIENT, GObject)
 
 /*
  * The only place a request leaves the app: one SoupSession for everything.
- * API requests are scheduled through the account's KtRateLimit, follow
- * redirects hop by hop (each hop charged, Authorization only to the API's
- * own origin), refresh an expired OAuth token once per account at a time,
- * retry idempotent requests on network errors and 5xx with backoff, and
- * record every exchange in the account's log.
+ * API requests wait for a slot of the account's KtRateLimit. They follow
+ * redirects hop by hop, so each hop is charged and Authorization goes
+ * only to the API's own origin. An expired OAuth token is refreshed once
+ * per account at a time. Idempotent requests are retried with backoff on
+ * network errors and 5xx, and every exchange is recorded in the
+ * account's log.
  *
  * Properties: "max-retries" (guint, 3), "retry-delay" (double seconds
  * before the first retry, 0.5, doubling), "session", "exchanges".

@@ -290,8 +290,8 @@ next_request (KtLoader    *self,
       g_assert_not_reached ();
     }
 
-  /* Pages are told apart by absolute URI, so a next link back to the
-   * first page (which was asked for by a relative path) is caught. */
+  /* Pages are identified by absolute URI, so a next link back to the
+   * first page (requested by a relative path) is caught. */
   {
     const char *api_uri = kt_account_get_config (self->account)->api_uri;
     g_autofree char *base = NULL;

@@ -66,7 +66,7 @@ GArray      *kt_rate_limit_get_history      (KtRateLimit        *self,
 /* Waits until a request of @priority can be sent without a 429. Every
  * successful acquire is followed by exactly one release, after the
  * response (if any) went through kt_rate_limit_update(). A cancelled
- * request leaves the queue at once; a slot granted just before the cancel
+ * request leaves the queue at once. A slot granted just before the cancel
  * is still returned as granted, to be given back with
  * kt_rate_limit_release_unused(). */
 void         kt_rate_limit_acquire_async    (KtRateLimit        *self,

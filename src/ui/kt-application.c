@@ -232,10 +232,9 @@ on_client_secret_cb (GObject      *source,
   open_sign_in_window (self, config, FALSE);
 }
 
-/* Starts an OAuth 2.0 sign-in with the add-on from Preferences.
- * NOTE: the account switcher's "Add a Company…" runs only this action, so
- * with a company signed in there is no way to add a Basic-credentials
- * company or the demo; the welcome page offers all three. */
+/* Starts an OAuth 2.0 sign-in with the add-on from Preferences. The
+ * welcome page and the account switcher also offer app.sign-in-basic and
+ * app.demo beside it. */
 static void
 kt_application_sign_in (GSimpleAction *action,
                         GVariant      *parameter,

@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (KtInspector, kt_inspector, KT, INSPECTOR, AdwWindow)
  * kt_inspector_add_exchanges(), (method, path, status, duration, size,
  * requests charged) with the selected one's request and response
  * headers, as redacted by core, and its response body. Actions:
- * inspector.copy-curl, inspector.copy-curl-secret (asks first),
+ * inspector.copy-curl, inspector.copy-curl-secret (after a confirmation),
  * inspector.save-response.
  */
 KtInspector *kt_inspector_new              (KtAccount   *account);

@@ -96,7 +96,8 @@ test_bulk_and_interactive (void)
   for (i = 0; i < G_N_ELEMENTS (loads); i++)
     load_finish (&loads[i], sandbox, resources[i]);
 
-  /* 48 requests at 30 a window: the loads had to wait, and said so. */
+  /* 48 requests at 30 a window: the loads had to wait and reported it
+   * through their "waiting" property. */
   g_assert_cmpuint (waited, >, 0);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "status:429"), ==, 0);
   g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), >, 30);
