@@ -1445,6 +1445,7 @@ kt_resource_view_new (KtClient         *client,
 
   add_columns (self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  kt_slot_model_set_pacer (self->slot_model, GTK_WIDGET (self->column_view));
   set_filter_widgets (self);
   update_footer (self);
 
@@ -1864,6 +1865,7 @@ kt_resource_view_select (KtResourceView *self,
 {
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
 
+  kt_slot_model_announce_all (self->slot_model);
   gtk_single_selection_set_selected (self->selection, position);
 }
 

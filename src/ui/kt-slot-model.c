@@ -4,6 +4,16 @@
 
 #include "kt-slot-model.h"
 
+/* GtkListView in GTK 4.8 keeps row widgets for up to 200 positions (plus
+ * 2 on each side) around its anchor, whatever its height, and creates them
+ * inside "items-changed". While fewer positions than that are announced, a
+ * paced model announces FIRST_ROWS new rows at once, enough to fill a
+ * window, and then ROWS_PER_FRAME a frame, so no single frame creates,
+ * styles and lays out 200 rows. bench/ui-browse.c measures the effect. */
+#define LIST_VIEW_ROW_WIDGETS 210
+#define FIRST_ROWS 30
+#define ROWS_PER_FRAME 10
+
 struct _KtRowSlot
 {
   GObject parent_instance;
@@ -26,7 +36,10 @@ struct _KtSlotModel
   GObject parent_instance;
 
   GListModel *base;
-  GPtrArray *slots;              /* KtRowSlot or NULL (not asked for yet) */
+  GPtrArray *slots;              /* KtRowSlot or NULL (not asked for yet); one per announced position */
+  GtkWidget *pacer;              /* weak; its frames pace the announcements, or NULL */
+  guint tick_id;
+  gboolean skip_tick;            /* rows were announced since the last frame */
 };
 
 static void kt_slot_model_list_model_init (GListModelInterface *iface);
@@ -103,6 +116,91 @@ kt_row_slot_get_row (KtRowSlot *self)
 
 /* Model */
 
+static gboolean on_tick_cb (GtkWidget     *widget,
+                            GdkFrameClock *frame_clock,
+                            gpointer       user_data);
+static void on_tick_removed_cb (gpointer user_data);
+
+/* Announces the base's rows from the last announced position up to
+ * position @end. */
+static void
+announce_rows (KtSlotModel *self,
+               guint        end)
+{
+  guint old_n = self->slots->len;
+
+  if (end <= old_n)
+    return;
+
+  g_ptr_array_set_size (self->slots, end);
+  g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, end - old_n);
+}
+
+/* Returns where the next paced announcement of @share rows ends: every
+ * row once the list view makes no widgets for the new ones. */
+static guint
+paced_end (KtSlotModel *self,
+           guint        n_rows,
+           guint        share)
+{
+  if (self->slots->len >= LIST_VIEW_ROW_WIDGETS)
+    return n_rows;
+
+  return MIN (n_rows, self->slots->len + share);
+}
+
+static gboolean
+on_tick_cb (GtkWidget     *widget,
+            GdkFrameClock *frame_clock,
+            gpointer       user_data)
+{
+  KtSlotModel *self = KT_SLOT_MODEL (user_data);
+  guint n_rows = g_list_model_get_n_items (self->base);
+
+  /* Rows announced between two frames are laid out in the next one, so
+   * that frame gets no more. */
+  if (self->skip_tick)
+    {
+      self->skip_tick = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
+
+  announce_rows (self, paced_end (self, n_rows, ROWS_PER_FRAME));
+
+  return self->slots->len < n_rows ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+on_tick_removed_cb (gpointer user_data)
+{
+  KT_SLOT_MODEL (user_data)->tick_id = 0;
+}
+
+/* Announces the rows the base gained. Without a pacer, or when the list
+ * view makes no widgets for them, all are announced now. Otherwise the
+ * first share is announced now, so the list shows rows at once, and the
+ * pacer's frame ticks announce the rest. */
+static void
+announce_new_rows (KtSlotModel *self,
+                   guint        n_rows)
+{
+  if (self->pacer == NULL)
+    {
+      announce_rows (self, n_rows);
+      return;
+    }
+
+  if (self->tick_id != 0)
+    return;
+
+  announce_rows (self, paced_end (self, n_rows, self->slots->len == 0 ? FIRST_ROWS : ROWS_PER_FRAME));
+  if (self->slots->len < n_rows)
+    {
+      self->skip_tick = TRUE;
+      self->tick_id = gtk_widget_add_tick_callback (self->pacer, on_tick_cb, self, on_tick_removed_cb);
+    }
+}
+
 static void
 on_base_items_changed_cb (GListModel  *base,
                           guint        position,
@@ -134,8 +232,7 @@ on_base_items_changed_cb (GListModel  *base,
     }
   else if (new_n > old_n)
     {
-      g_ptr_array_set_size (self->slots, new_n);
-      g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
+      announce_new_rows (self, new_n);
     }
 }
 
@@ -190,6 +287,7 @@ kt_slot_model_dispose (GObject *object)
   if (self->base != NULL)
     g_signal_handlers_disconnect_by_data (self->base, self);
   g_clear_object (&self->base);
+  kt_slot_model_set_pacer (self, NULL);
 
   G_OBJECT_CLASS (kt_slot_model_parent_class)->dispose (object);
 }
@@ -240,4 +338,45 @@ kt_slot_model_new (GListModel *base)
   g_signal_connect (base, "items-changed", G_CALLBACK (on_base_items_changed_cb), self);
 
   return self;
+}
+
+/* Paces the announcements of new rows with the frames of @pacer, the list
+ * view that shows the model, of which the model keeps a weak reference.
+ * A NULL @pacer stops pacing. Rows not announced yet are announced on
+ * @pacer's next frames, which only come while it is realized. */
+void
+kt_slot_model_set_pacer (KtSlotModel *self,
+                         GtkWidget   *pacer)
+{
+  g_return_if_fail (KT_IS_SLOT_MODEL (self));
+  g_return_if_fail (pacer == NULL || GTK_IS_WIDGET (pacer));
+
+  if (self->pacer == pacer)
+    return;
+
+  if (self->pacer != NULL)
+    {
+      if (self->tick_id != 0)
+        gtk_widget_remove_tick_callback (self->pacer, self->tick_id);
+      g_object_remove_weak_pointer (G_OBJECT (self->pacer), (gpointer *) &self->pacer);
+    }
+
+  self->pacer = pacer;
+  self->tick_id = 0;
+
+  if (self->pacer != NULL)
+    g_object_add_weak_pointer (G_OBJECT (self->pacer), (gpointer *) &self->pacer);
+  else
+    kt_slot_model_announce_all (self);
+}
+
+/* Announces every row of the base at once, for a caller about to select
+ * or scroll to a position that pacing has not announced yet. */
+void
+kt_slot_model_announce_all (KtSlotModel *self)
+{
+  g_return_if_fail (KT_IS_SLOT_MODEL (self));
+
+  if (self->base != NULL)
+    announce_rows (self, g_list_model_get_n_items (self->base));
 }

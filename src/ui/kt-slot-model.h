@@ -1,6 +1,6 @@
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "core/kt-row-model.h"
 
@@ -21,8 +21,13 @@ G_DECLARE_FINAL_TYPE (KtSlotModel, kt_slot_model, KT, SLOT_MODEL, GObject)
  * its slot object while the rows change, and the slot notifies "row", so a
  * list view rebinds the text of its visible rows instead of replacing
  * their widgets. Only a change in the number of rows is announced, as
- * items added or removed at the end.
+ * items added or removed at the end. With a pacer, rows added near the top
+ * are announced a few per frame (see kt_slot_model_set_pacer()), so for a
+ * moment the model may have fewer items than its base.
  */
-KtSlotModel *kt_slot_model_new    (GListModel *base);
+KtSlotModel *kt_slot_model_new          (GListModel  *base);
+void         kt_slot_model_set_pacer    (KtSlotModel *self,
+                                         GtkWidget   *pacer);
+void         kt_slot_model_announce_all (KtSlotModel *self);
 
 G_END_DECLS

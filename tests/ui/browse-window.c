@@ -199,8 +199,18 @@ row_contains_words (const KtResource *resource,
   return TRUE;
 }
 
-/* The column view's rows are slots over the shown rows: as many, and each
- * showing the shown row at its position. */
+static gboolean
+column_view_has_every_row (gpointer data)
+{
+  KtResourceView *view = data;
+  GListModel *drawn = G_LIST_MODEL (gtk_column_view_get_model (kt_resource_view_get_column_view (view)));
+
+  return g_list_model_get_n_items (drawn) == g_list_model_get_n_items (kt_resource_view_get_shown_rows (view));
+}
+
+/* The column view's rows are slots over the shown rows: as many once the
+ * paced announcements are done, and each showing the shown row at its
+ * position. */
 static void
 check_column_view_follows (KtResourceView *view)
 {
@@ -208,6 +218,7 @@ check_column_view_follows (KtResourceView *view)
   GListModel *drawn = G_LIST_MODEL (gtk_column_view_get_model (kt_resource_view_get_column_view (view)));
   guint n_shown = g_list_model_get_n_items (shown);
 
+  g_assert_true (browse_wait_until (column_view_has_every_row, view, 5));
   g_assert_cmpuint (g_list_model_get_n_items (drawn), ==, n_shown);
   for (guint i = 0; i < MIN (n_shown, 20); i++)
     {
@@ -226,6 +237,7 @@ check_search (const char *resource_id,
   const KtResource *resource = kt_resource_view_get_resource (view);
   GListModel *all = G_LIST_MODEL (kt_resource_view_get_row_model (view));
   GListModel *shown = kt_resource_view_get_shown_rows (view);
+  GListModel *drawn = G_LIST_MODEL (gtk_column_view_get_model (kt_resource_view_get_column_view (view)));
   guint n_rows = g_list_model_get_n_items (all);
   g_autoptr(KtRow) target = g_list_model_get_item (all, n_rows / 2);
   int column = kt_catalogue_find_column (resource, column_id);
@@ -261,8 +273,14 @@ check_search (const char *resource_id,
   kt_resource_view_set_search_text (view, "no row has this text zqxj");
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
 
+  /* Back from no rows to all of them, the column view is given the first
+   * rows at once and the others over the next frames, so no one frame
+   * makes a row widget for each of them. */
   kt_resource_view_set_search_text (view, "");
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n_rows);
+  g_assert_cmpuint (n_rows, >, 40);
+  g_assert_cmpuint (g_list_model_get_n_items (drawn), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (drawn), <, n_rows);
   check_column_view_follows (view);
 }
 
