@@ -241,3 +241,17 @@ kt_slot_model_new (GListModel *base)
 
   return self;
 }
+
+void
+kt_slot_model_rebind (KtSlotModel *self)
+{
+  g_return_if_fail (KT_IS_SLOT_MODEL (self));
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      KtRowSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot != NULL)
+        g_object_notify_by_pspec (G_OBJECT (slot), slot_properties[SLOT_PROP_ROW]);
+    }
+}

@@ -24,5 +24,8 @@ G_DECLARE_FINAL_TYPE (KtSlotModel, kt_slot_model, KT, SLOT_MODEL, GObject)
  * items added or removed at the end.
  */
 KtSlotModel *kt_slot_model_new    (GListModel *base);
+/* Notify "row" on every slot made so far, without changing its row, so
+ * bound cells redraw values that depend on more than the row. */
+void         kt_slot_model_rebind (KtSlotModel *self);
 
 G_END_DECLS
