@@ -13,6 +13,7 @@ struct _KtLookup
   GHashTable *rows;          /* gint64 * id → KtRow, borrowed from model */
   int name_column;           /* -1 when the resource has no "name" column */
   KtLoader *loader;
+  gboolean loading;
   gboolean complete;
 };
 
@@ -79,6 +80,7 @@ on_loaded_cb (GObject      *source,
   g_autoptr(KtLookup) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  self->loading = FALSE;
   if (kt_loader_load_all_finish (KT_LOADER (source), result, &error))
     {
       g_debug ("Loaded the %s lookup: %u rows", kt_lookup_get_resource (self)->id,
@@ -87,7 +89,8 @@ on_loaded_cb (GObject      *source,
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_warning ("Loading the names of %s failed, so their ids are shown instead: %s",
+      g_warning ("Loading the names of %s failed, so their ids are shown until a list that "
+                 "needs them is shown again: %s",
                  kt_lookup_get_resource (self)->id, error->message);
     }
 }
@@ -227,8 +230,8 @@ kt_lookup_get_complete (KtLookup *self)
   return self->complete;
 }
 
-/* Records whether the model holds every row of the resource, for a model
- * that someone else loads. */
+/* Records whether the model contains every row of the resource, for a
+ * model that someone else loads. */
 void
 kt_lookup_set_complete (KtLookup *self,
                         gboolean  complete)
@@ -244,9 +247,10 @@ kt_lookup_set_complete (KtLookup *self,
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
-/* Starts loading the resource's list into the model, unless a load has
- * started before. The requests go through @client and are charged to
- * @account's rate limit like any list's. */
+/* Starts loading the resource's list into the model, or resumes a load
+ * that failed or was cancelled at the page it stopped on. Does nothing
+ * while a load runs or once the list is complete. The requests go through
+ * @client and are charged to @account's rate limit like any list's. */
 void
 kt_lookup_load (KtLookup     *self,
                 KtClient     *client,
@@ -260,15 +264,24 @@ kt_lookup_load (KtLookup     *self,
   g_return_if_fail (KT_IS_CLIENT (client));
   g_return_if_fail (KT_IS_ACCOUNT (account));
 
-  if (self->loader != NULL)
+  if (self->loading || self->complete)
     return;
 
   resource = kt_lookup_get_resource (self);
   g_return_if_fail (resource->scope == KT_SCOPE_COMPANY);
 
-  path = kt_catalogue_build_path (resource, kt_account_get_company_id (account), 0, NULL, NULL);
-  g_debug ("Loading the %s lookup from %s", resource->id, path);
-  self->loader = kt_loader_new (client, account, path, self->model);
+  if (self->loader == NULL)
+    {
+      path = kt_catalogue_build_path (resource, kt_account_get_company_id (account), 0, NULL, NULL);
+      g_debug ("Loading the %s lookup from %s", resource->id, path);
+      self->loader = kt_loader_new (client, account, path, self->model);
+    }
+  else
+    {
+      g_debug ("Resuming the %s lookup", resource->id);
+    }
+
+  self->loading = TRUE;
   kt_loader_load_all_async (self->loader, cancellable, on_loaded_cb, g_object_ref (self));
 }
 

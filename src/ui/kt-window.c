@@ -320,8 +320,8 @@ on_back_clicked_cb (GtkButton *button,
 
 /* Returns the lookup of @resource_id's names, made once per account. It
  * shares the rows of that resource's list view when the view has every
- * row, or is @requester itself (price lists name their parent); otherwise
- * it loads the list on its own. */
+ * row, or when the view is @requester itself, as price lists name their
+ * parent. Otherwise it loads the list on its own. */
 static KtLookup *
 ensure_lookup (KtWindow       *self,
                const char     *resource_id,
@@ -350,6 +350,23 @@ ensure_lookup (KtWindow       *self,
 
   g_hash_table_insert (self->lookups, (gpointer) kt_lookup_get_resource (lookup)->id, lookup);
   return lookup;
+}
+
+/* Resumes the loads of @view's lookups that failed or were cancelled, so
+ * a name missing after a failure comes back when the list is shown. */
+static void
+resume_lookups (KtWindow       *self,
+                KtResourceView *view)
+{
+  g_auto(GStrv) lookup_ids = kt_resource_view_dup_lookup_ids (view);
+
+  for (guint i = 0; lookup_ids[i] != NULL; i++)
+    {
+      KtLookup *lookup = g_hash_table_lookup (self->lookups, lookup_ids[i]);
+
+      if (lookup != NULL && kt_lookup_get_loading_started (lookup))
+        kt_lookup_load (lookup, self->client, self->account, self->cancellable);
+    }
 }
 
 /* Keeps a lookup that shares @view's rows as complete as the view. */
@@ -672,6 +689,7 @@ show_resource_view (KtWindow       *self,
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 
   kt_resource_view_ensure_loaded (view);
+  resume_lookups (self, view);
   on_view_selected_row_cb (view, NULL, self);
   if (kt_resource_view_get_selected_row (view) == NULL)
     set_details_shown (self, FALSE);
