@@ -68,13 +68,13 @@ static const KtColumn register_columns[] = {
   { "id", N_("ID"), "id", KT_COLUMN_ID },
   { "name", N_("Name"), "name", KT_COLUMN_TEXT },
   { "code", N_("Code"), "code", KT_COLUMN_TEXT },
-  { "site_id", N_("Site"), "site_id", KT_COLUMN_ID },
+  { "site_id", N_("Site"), "site_id", KT_COLUMN_REFERENCE, "sites" },
 };
 
 static const KtColumn price_list_columns[] = {
   { "id", N_("ID"), "id", KT_COLUMN_ID },
   { "name", N_("Name"), "name", KT_COLUMN_TEXT },
-  { "parent_id", N_("Based On"), "parent_id", KT_COLUMN_ID },
+  { "parent_id", N_("Based On"), "parent_id", KT_COLUMN_REFERENCE, "price_lists" },
 };
 
 static const KtColumn tax_columns[] = {
@@ -92,6 +92,7 @@ static const KtColumn payment_method_columns[] = {
 
 static const KtColumn inventory_columns[] = {
   { "id", N_("Product ID"), "id", KT_COLUMN_ID },
+  { "product", N_("Product"), "id", KT_COLUMN_REFERENCE, "products" },
   { "stock", N_("Stock"), "stock", KT_COLUMN_NUMBER },
 };
 
@@ -106,8 +107,8 @@ static const KtColumn shift_columns[] = {
 
 static const KtColumn cashup_columns[] = {
   { "id", N_("ID"), "id", KT_COLUMN_ID },
-  { "register", N_("Register"), "register_id", KT_COLUMN_ID },
-  { "site", N_("Site"), "site_id", KT_COLUMN_ID },
+  { "register", N_("Register"), "register_id", KT_COLUMN_REFERENCE, "registers" },
+  { "site", N_("Site"), "site_id", KT_COLUMN_REFERENCE, "sites" },
   { "orders", N_("Orders"), "orders", KT_COLUMN_NUMBER },
   { "total", N_("Total"), "total", KT_COLUMN_MONEY },
   { "created_at", N_("Created"), "created_at", KT_COLUMN_DATETIME },
@@ -139,10 +140,10 @@ static const KtResource resources[] = {
     COLUMNS (staff_columns), "first_name,last_name,email" },
   { "registers", N_("Registers"), "computer-symbolic",
     "companies/{company_id}/registers.json", KT_SCOPE_COMPANY,
-    COLUMNS (register_columns), "name,code" },
+    COLUMNS (register_columns), "name,code,site_id" },
   { "price_lists", N_("Price Lists"), "view-paged-symbolic",
     "companies/{company_id}/price_lists.json", KT_SCOPE_COMPANY,
-    COLUMNS (price_list_columns), "name" },
+    COLUMNS (price_list_columns), "name,parent_id" },
   { "taxes", N_("Taxes"), "accessories-calculator-symbolic",
     "companies/{company_id}/taxes.json", KT_SCOPE_COMPANY,
     COLUMNS (tax_columns), "code,name" },
@@ -151,13 +152,13 @@ static const KtResource resources[] = {
     COLUMNS (payment_method_columns), "name,ledger_code" },
   { "inventory", N_("Inventory"), "view-grid-symbolic",
     "companies/{company_id}/sites/{site_id}/inventory.json", KT_SCOPE_SITE,
-    COLUMNS (inventory_columns), "id" },
+    COLUMNS (inventory_columns), "id,product" },
   { "shifts", N_("Shifts"), "x-office-calendar-symbolic",
     "companies/{company_id}/shifts/{date}.json", KT_SCOPE_DATE,
     COLUMNS (shift_columns), "first_name,last_name,site" },
   { "cashups", N_("Cash-Ups"), "emblem-ok-symbolic",
     "companies/{company_id}/cashups.json", KT_SCOPE_COMPANY,
-    COLUMNS (cashup_columns), "id" },
+    COLUMNS (cashup_columns), "id,register,site" },
 };
 
 /* Returns the resources in sidebar order and stores their number in

@@ -14,6 +14,8 @@ typedef enum
   KT_COLUMN_DATETIME,  /* ISO 8601, shown in the company's time zone */
   KT_COLUMN_BOOLEAN,
   KT_COLUMN_LIST,      /* an array shown joined, e.g. tags */
+  KT_COLUMN_REFERENCE, /* the id of a record of another resource, shown
+                        * by that record's name */
 } KtColumnKind;
 
 /* What a resource's path needs besides the company id. */
@@ -31,6 +33,7 @@ typedef struct
   const char   *title;       /* untranslated; the UI passes it to gettext */
   const char   *json_path;   /* "customer.first_name" */
   KtColumnKind  kind;
+  const char   *references;  /* REFERENCE columns: the resource id, "sites" */
 } KtColumn;
 
 typedef struct

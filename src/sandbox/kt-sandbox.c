@@ -540,6 +540,11 @@ on_request_cb (SoupServer        *server,
   is_post = g_str_equal (req.method, "POST");
 
   kt_sandbox_count (self, "requests");
+  {
+    g_autofree char *path_name = g_strconcat ("path:", path, NULL);
+
+    kt_sandbox_count (self, path_name);
+  }
 
   if (request_header_bytes (msg) > MAX_REQUEST_HEADER_BYTES)
     {
@@ -1274,7 +1279,8 @@ kt_sandbox_get_company_name (KtSandbox *self)
 /*
  * Returns how often the event @name happened: "requests", "api",
  * "authorize", "login", "token:GRANT", "revoke", "status:CODE",
- * "fault:NAME", "dropped". Unknown names count 0.
+ * "fault:NAME", "dropped", and "path:PATH" for each request path without
+ * its query ("path:/v1/companies/1/sites.json"). Unknown names count 0.
  */
 guint
 kt_sandbox_get_counter (KtSandbox  *self,

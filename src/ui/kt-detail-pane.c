@@ -126,6 +126,27 @@ lookup_link_resource (const char *member)
   return NULL;
 }
 
+/* The resource that a top-level member of the shown record refers to by
+ * the catalogue's REFERENCE columns, such as an inventory row's "id",
+ * which is a product's; NULL when none. */
+static const char *
+lookup_reference_resource (KtDetailPane *self,
+                           const char   *member)
+{
+  const KtResource *resource = kt_detail_pane_get_resource (self);
+
+  for (guint i = 0; resource != NULL && i < resource->n_columns; i++)
+    {
+      const KtColumn *column = &resource->columns[i];
+
+      if (column->kind == KT_COLUMN_REFERENCE && g_strcmp0 (column->json_path, member) == 0
+          && kt_catalogue_lookup (column->references) != NULL)
+        return column->references;
+    }
+
+  return NULL;
+}
+
 static gboolean
 is_money_member (const char *member)
 {
@@ -424,9 +445,14 @@ add_node_row (KtDetailPane *self,
               JsonNode     *node,
               guint         depth)
 {
-  const char *link_resource = member != NULL ? lookup_link_resource (member) : NULL;
+  const char *link_resource = NULL;
   gint64 link_id = 0;
   GtkWidget *row;
+
+  if (member != NULL && depth == 0)
+    link_resource = lookup_reference_resource (self, member);
+  if (member != NULL && link_resource == NULL)
+    link_resource = lookup_link_resource (member);
 
   if (link_resource != NULL && !node_get_id (node, &link_id))
     link_resource = NULL;

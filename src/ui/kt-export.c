@@ -35,12 +35,30 @@ append_csv_field (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* Whether REFERENCE column @column reads the same member as an earlier
+ * column (inventory rows name their product by their own id), so the id
+ * is in the file already. */
+static gboolean
+repeats_earlier_column (const KtResource *resource,
+                        guint             column)
+{
+  for (guint c = 0; c < column; c++)
+    {
+      if (g_str_equal (resource->columns[c].json_path, resource->columns[column].json_path))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 char *
 kt_export_to_csv (GListModel       *rows,
-                  const KtResource *resource)
+                  const KtResource *resource,
+                  KtLookup * const *lookups)
 {
   GString *out;
   guint n_rows;
+  gboolean first = TRUE;
 
   g_return_val_if_fail (G_IS_LIST_MODEL (rows), NULL);
   g_return_val_if_fail (resource != NULL, NULL);
@@ -48,9 +66,25 @@ kt_export_to_csv (GListModel       *rows,
   out = g_string_new (NULL);
   for (guint c = 0; c < resource->n_columns; c++)
     {
-      if (c > 0)
-        g_string_append_c (out, ',');
-      append_csv_field (out, resource->columns[c].id);
+      const KtColumn *column = &resource->columns[c];
+
+      if (column->kind != KT_COLUMN_REFERENCE || !repeats_earlier_column (resource, c))
+        {
+          if (!first)
+            g_string_append_c (out, ',');
+          append_csv_field (out, column->id);
+          first = FALSE;
+        }
+
+      if (column->kind == KT_COLUMN_REFERENCE)
+        {
+          g_autofree char *name_id = g_strdup_printf ("%s_name", column->id);
+
+          if (!first)
+            g_string_append_c (out, ',');
+          append_csv_field (out, name_id);
+          first = FALSE;
+        }
     }
   g_string_append (out, "\r\n");
 
@@ -59,11 +93,30 @@ kt_export_to_csv (GListModel       *rows,
     {
       g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
 
+      first = TRUE;
       for (guint c = 0; c < resource->n_columns; c++)
         {
-          if (c > 0)
-            g_string_append_c (out, ',');
-          append_csv_field (out, kt_row_get_value (row, c));
+          const KtColumn *column = &resource->columns[c];
+          const char *value = kt_row_get_value (row, c);
+
+          if (column->kind != KT_COLUMN_REFERENCE || !repeats_earlier_column (resource, c))
+            {
+              if (!first)
+                g_string_append_c (out, ',');
+              append_csv_field (out, value);
+              first = FALSE;
+            }
+
+          if (column->kind == KT_COLUMN_REFERENCE)
+            {
+              KtLookup *lookup = lookups != NULL ? lookups[c] : NULL;
+
+              if (!first)
+                g_string_append_c (out, ',');
+              if (lookup != NULL && value != NULL)
+                append_csv_field (out, kt_lookup_get_name (lookup, g_ascii_strtoll (value, NULL, 10)));
+              first = FALSE;
+            }
         }
       g_string_append (out, "\r\n");
     }
@@ -136,6 +189,7 @@ on_replace_contents_cb (GObject      *source,
 void
 kt_export_write_async (GListModel          *rows,
                        const KtResource    *resource,
+                       KtLookup * const    *lookups,
                        const char          *format,
                        GFile               *file,
                        GCancellable        *cancellable,
@@ -154,7 +208,7 @@ kt_export_write_async (GListModel          *rows,
   g_task_set_source_tag (task, kt_export_write_async);
 
   if (g_strcmp0 (format, "csv") == 0)
-    text = kt_export_to_csv (rows, resource);
+    text = kt_export_to_csv (rows, resource, lookups);
   else
     text = kt_export_to_json (rows);
 

@@ -139,6 +139,7 @@ kt_format_value (KtColumnKind kind,
 
     case KT_COLUMN_TEXT:
     case KT_COLUMN_ID:
+    case KT_COLUMN_REFERENCE:
     case KT_COLUMN_NUMBER:
     case KT_COLUMN_LIST:
     default:

@@ -22,7 +22,17 @@ typedef struct
   KtResourceView *view;
   guint column;
   KtColumnKind kind;
+  KtLookup *lookup;                /* REFERENCE columns: the names, or NULL */
+  GtkSorter *sorter;               /* owned by the view's column */
 } KtColumnData;
+
+/* What a REFERENCE cell can show. */
+typedef enum
+{
+  REFERENCE_PENDING,   /* the names have not arrived: the id */
+  REFERENCE_NAMED,     /* the record's name */
+  REFERENCE_MISSING,   /* every name is loaded and none has the id */
+} KtReferenceState;
 
 struct _KtResourceView
 {
@@ -71,7 +81,12 @@ struct _KtResourceView
   char *query;                     /* casefolded search text, or NULL */
   char *search_text;               /* the search as typed, for messages */
 
-  /* Filter drop-downs: ids of the sites and categories after "All". */
+  /* Names of other resources by id (resource id → KtLookup), for
+   * REFERENCE columns and the filter drop-downs. */
+  GHashTable *lookups;
+
+  /* Filter drop-downs: ids of the sites and categories after "All". The
+   * models are those of the "sites" and "categories" lookups. */
   KtRowModel *sites;
   KtRowModel *categories;
   GArray *site_ids;
@@ -176,6 +191,43 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, cell);
 }
 
+/* The text of REFERENCE column @column of @row, and which of the states
+ * it is in. A marked id shows plainly that the record is not found, so
+ * a dangling reference never looks like an empty cell. */
+static char *
+format_reference (KtResourceView   *self,
+                  KtRow            *row,
+                  guint             column,
+                  KtReferenceState *state)
+{
+  KtColumnData *data = g_ptr_array_index (self->column_data, column);
+  const char *value = kt_row_get_value (row, column);
+  const char *name = NULL;
+
+  *state = REFERENCE_PENDING;
+  if (value == NULL)
+    return NULL;
+
+  if (data->lookup != NULL)
+    name = kt_lookup_get_name (data->lookup, g_ascii_strtoll (value, NULL, 10));
+
+  if (name != NULL)
+    {
+      *state = REFERENCE_NAMED;
+      return g_strdup (name);
+    }
+
+  if (data->lookup != NULL && kt_lookup_get_complete (data->lookup)
+      && !kt_lookup_contains (data->lookup, g_ascii_strtoll (value, NULL, 10)))
+    {
+      *state = REFERENCE_MISSING;
+      /* TRANSLATORS: %s is the id of a record that no longer exists, such as a deleted product */
+      return g_strdup_printf (_("%s (not found)"), value);
+    }
+
+  return g_strdup (value);
+}
+
 /* The text of @row's value in @column as the list shows it. */
 static char *
 format_cell (KtResourceView *self,
@@ -184,6 +236,13 @@ format_cell (KtResourceView *self,
 {
   const char *value = row != NULL ? kt_row_get_value (row, column) : NULL;
   char *text = NULL;
+
+  if (row != NULL && self->resource->columns[column].kind == KT_COLUMN_REFERENCE)
+    {
+      KtReferenceState state;
+
+      return format_reference (self, row, column, &state);
+    }
 
   /* A tax's rate is a fraction: 0.1 is 10 %. */
   if (value != NULL && is_resource (self, "taxes") && g_str_equal (self->resource->columns[column].id, "rate"))
@@ -196,6 +255,38 @@ format_cell (KtResourceView *self,
   return text;
 }
 
+/* A REFERENCE cell shows the name, and its tooltip shows the id for
+ * add-on developers. The detail pane shows the id as well. */
+static void
+render_reference_cell (GtkInscription *cell,
+                       KtRow          *row)
+{
+  KtColumnData *data = g_object_get_data (G_OBJECT (cell), "kt-column");
+  KtResourceView *self = data->view;
+  const KtResource *referenced = kt_catalogue_lookup (self->resource->columns[data->column].references);
+  KtReferenceState state = REFERENCE_PENDING;
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (row != NULL)
+    text = format_reference (self, row, data->column, &state);
+  gtk_inscription_set_text (cell, text);
+
+  if (state == REFERENCE_NAMED)
+    /* TRANSLATORS: the tooltip of a name in a list: "ID 4201" */
+    tooltip = g_strdup_printf (_("ID %s"), kt_row_get_value (row, data->column));
+  else if (state == REFERENCE_MISSING && referenced != NULL)
+    /* TRANSLATORS: %s is a resource title such as "Products" */
+    tooltip = g_strdup_printf (_("No record of %s has this id. It may have been deleted."),
+                               _(referenced->title));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (cell), tooltip);
+
+  if (state == REFERENCE_MISSING)
+    gtk_widget_add_css_class (GTK_WIDGET (cell), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (cell), "dim-label");
+}
+
 static void
 render_cell (GtkInscription *cell,
              KtRow          *row)
@@ -203,6 +294,12 @@ render_cell (GtkInscription *cell,
   KtColumnData *data = g_object_get_data (G_OBJECT (cell), "kt-column");
   KtResourceView *self = data->view;
   g_autofree char *text = NULL;
+
+  if (data->kind == KT_COLUMN_REFERENCE)
+    {
+      render_reference_cell (cell, row);
+      return;
+    }
 
   text = format_cell (self, row, data->column);
   gtk_inscription_set_text (cell, text);
@@ -243,6 +340,52 @@ on_cell_unbind_cb (GtkSignalListItemFactory *factory,
 }
 
 static int
+compare_numbers (KtRow *row_a,
+                 KtRow *row_b,
+                 guint  column)
+{
+  double number_a = 0;
+  double number_b = 0;
+  gboolean has_a = kt_row_get_number (row_a, column, &number_a);
+  gboolean has_b = kt_row_get_number (row_b, column, &number_b);
+
+  if (has_a != has_b)
+    return has_a ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
+
+  return number_a < number_b ? GTK_ORDERING_SMALLER
+       : number_a > number_b ? GTK_ORDERING_LARGER
+       : GTK_ORDERING_EQUAL;
+}
+
+/* REFERENCE columns sort by the name shown. Rows whose name is not known
+ * come last, by id. */
+static int
+compare_references (KtColumnData *data,
+                    KtRow        *row_a,
+                    KtRow        *row_b)
+{
+  const char *value_a = kt_row_get_value (row_a, data->column);
+  const char *value_b = kt_row_get_value (row_b, data->column);
+  const char *name_a = NULL;
+  const char *name_b = NULL;
+  int order;
+
+  if (data->lookup != NULL && value_a != NULL)
+    name_a = kt_lookup_get_name (data->lookup, g_ascii_strtoll (value_a, NULL, 10));
+  if (data->lookup != NULL && value_b != NULL)
+    name_b = kt_lookup_get_name (data->lookup, g_ascii_strtoll (value_b, NULL, 10));
+
+  if ((name_a == NULL) != (name_b == NULL))
+    return name_a != NULL ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+
+  order = g_strcmp0 (name_a, name_b);
+  if (order != 0)
+    return gtk_ordering_from_cmpfunc (order);
+
+  return compare_numbers (row_a, row_b, data->column);
+}
+
+static int
 compare_rows_cb (gconstpointer a,
                  gconstpointer b,
                  gpointer      user_data)
@@ -251,20 +394,11 @@ compare_rows_cb (gconstpointer a,
   KtRow *row_a = KT_ROW ((gpointer) a);
   KtRow *row_b = KT_ROW ((gpointer) b);
 
+  if (data->kind == KT_COLUMN_REFERENCE)
+    return compare_references (data, row_a, row_b);
+
   if (kind_is_numeric (data->kind))
-    {
-      double number_a = 0;
-      double number_b = 0;
-      gboolean has_a = kt_row_get_number (row_a, data->column, &number_a);
-      gboolean has_b = kt_row_get_number (row_b, data->column, &number_b);
-
-      if (has_a != has_b)
-        return has_a ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
-
-      return number_a < number_b ? GTK_ORDERING_SMALLER
-           : number_a > number_b ? GTK_ORDERING_LARGER
-           : GTK_ORDERING_EQUAL;
-    }
+    return compare_numbers (row_a, row_b, data->column);
 
   /* NOTE: times are compared as ISO 8601 text, which orders them
    * correctly only when they share one UTC offset. */
@@ -288,6 +422,7 @@ column_width (KtColumnKind kind)
       return 110;
     case KT_COLUMN_DATETIME:
       return 150;
+    case KT_COLUMN_REFERENCE:
     case KT_COLUMN_TEXT:
     case KT_COLUMN_LIST:
     default:
@@ -346,10 +481,12 @@ add_columns (KtResourceView *self)
 
       view_column = gtk_column_view_column_new (title, g_steal_pointer (&factory));
       sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows_cb, data, NULL));
+      data->sorter = sorter;
       gtk_column_view_column_set_sorter (view_column, sorter);
       gtk_column_view_column_set_resizable (view_column, TRUE);
       gtk_column_view_column_set_expand (view_column,
-                                         column->kind == KT_COLUMN_TEXT || column->kind == KT_COLUMN_LIST);
+                                         column->kind == KT_COLUMN_TEXT || column->kind == KT_COLUMN_LIST
+                                         || column->kind == KT_COLUMN_REFERENCE);
       gtk_column_view_column_set_fixed_width (view_column, MAX (column_width (column->kind), title_width (self, title)));
       gtk_column_view_append_column (self->column_view, view_column);
     }
@@ -916,6 +1053,91 @@ on_lookup_items_changed_cb (GListModel     *model,
   refill_lookups (self);
 }
 
+/* Lookups of names */
+
+static gboolean
+column_is_searched (const KtResource *resource,
+                    guint             column)
+{
+  g_auto(GStrv) ids = g_strsplit (resource->search_columns != NULL ? resource->search_columns : "", ",", -1);
+
+  return g_strv_contains ((const char * const *) ids, resource->columns[column].id);
+}
+
+/* New names redraw the cells in place: the rows, their order, the
+ * selection and the scroll position stay. */
+static void
+on_lookup_changed_cb (KtLookup       *lookup,
+                      KtResourceView *self)
+{
+  kt_slot_model_rebind (self->slot_model);
+}
+
+/* Once every name is in, a list sorted by a name column sorts again. */
+static void
+on_lookup_complete_cb (KtLookup       *lookup,
+                       GParamSpec     *pspec,
+                       KtResourceView *self)
+{
+  for (guint i = 0; i < self->column_data->len; i++)
+    {
+      KtColumnData *data = g_ptr_array_index (self->column_data, i);
+
+      if (data->lookup == lookup && data->sorter != NULL)
+        gtk_sorter_changed (data->sorter, GTK_SORTER_CHANGE_DIFFERENT);
+    }
+}
+
+static void
+forget_lookup (KtResourceView *self,
+               const char     *resource_id)
+{
+  KtLookup *lookup = g_hash_table_lookup (self->lookups, resource_id);
+
+  if (lookup == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (lookup, self);
+  for (guint i = 0; i < self->column_data->len; i++)
+    {
+      KtColumnData *data = g_ptr_array_index (self->column_data, i);
+
+      if (data->lookup == lookup)
+        {
+          data->lookup = NULL;
+          if (self->search_model != NULL)
+            kt_search_model_set_lookup (self->search_model, i, NULL);
+        }
+    }
+
+  if (self->sites != NULL && self->sites == kt_lookup_get_model (lookup))
+    {
+      g_signal_handlers_disconnect_by_data (self->sites, self);
+      g_clear_object (&self->sites);
+    }
+  if (self->categories != NULL && self->categories == kt_lookup_get_model (lookup))
+    {
+      g_signal_handlers_disconnect_by_data (self->categories, self);
+      g_clear_object (&self->categories);
+    }
+
+  g_hash_table_remove (self->lookups, resource_id);
+}
+
+static void
+clear_lookups (KtResourceView *self)
+{
+  g_autofree gpointer *ids = NULL;
+  guint n_ids = 0;
+
+  if (self->lookups == NULL)
+    return;
+
+  ids = g_hash_table_get_keys_as_array (self->lookups, &n_ids);
+  for (guint i = 0; i < n_ids; i++)
+    forget_lookup (self, ids[i]);
+}
+
 static gint64
 selected_lookup_id (GtkDropDown *dropdown,
                     GArray      *ids)
@@ -1231,7 +1453,7 @@ kt_resource_view_dispose (GObject *object)
   GtkWidget *child;
 
   stop_loader (self);
-  kt_resource_view_set_lookups (self, NULL, NULL);
+  clear_lookups (self);
   g_clear_handle_id (&self->scroll_to_top_id, g_source_remove);
 
   if (self->account != NULL)
@@ -1259,6 +1481,7 @@ kt_resource_view_finalize (GObject *object)
   KtResourceView *self = KT_RESOURCE_VIEW (object);
 
   g_clear_pointer (&self->column_data, g_ptr_array_unref);
+  g_clear_pointer (&self->lookups, g_hash_table_unref);
   g_clear_pointer (&self->site_ids, g_array_unref);
   g_clear_pointer (&self->category_ids, g_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
@@ -1382,6 +1605,7 @@ kt_resource_view_init (KtResourceView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->column_data = g_ptr_array_new_with_free_func (g_free);
+  self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->site_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->category_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
@@ -1460,36 +1684,149 @@ kt_resource_view_get_resource (KtResourceView *self)
   return self->resource;
 }
 
-void
-kt_resource_view_set_lookups (KtResourceView *self,
-                              KtRowModel     *sites,
-                              KtRowModel     *categories)
+char **
+kt_resource_view_dup_lookup_ids (KtResourceView *self)
 {
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  if (self->has_site_filter)
+    g_ptr_array_add (ids, (gpointer) "sites");
+  if (self->has_category_filter)
+    g_ptr_array_add (ids, (gpointer) "categories");
+  for (guint i = 0; i < self->resource->n_columns; i++)
+    {
+      if (self->resource->columns[i].kind == KT_COLUMN_REFERENCE)
+        g_ptr_array_add (ids, (gpointer) self->resource->columns[i].references);
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < i && !seen; j++)
+        seen = g_str_equal (ids->pdata[i], ids->pdata[j]);
+      if (!seen)
+        g_strv_builder_add (builder, ids->pdata[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+void
+kt_resource_view_set_lookup (KtResourceView *self,
+                             KtLookup       *lookup)
+{
+  const KtResource *resource;
+
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+  g_return_if_fail (KT_IS_LOOKUP (lookup));
 
-  if (self->sites != NULL)
-    g_signal_handlers_disconnect_by_data (self->sites, self);
-  if (self->categories != NULL)
-    g_signal_handlers_disconnect_by_data (self->categories, self);
+  resource = kt_lookup_get_resource (lookup);
+  if (g_hash_table_lookup (self->lookups, resource->id) == lookup)
+    return;
 
-  g_set_object (&self->sites, sites);
-  g_set_object (&self->categories, categories);
+  forget_lookup (self, resource->id);
+  g_hash_table_insert (self->lookups, (gpointer) resource->id, g_object_ref (lookup));
+  g_signal_connect (lookup, "changed", G_CALLBACK (on_lookup_changed_cb), self);
+  g_signal_connect (lookup, "notify::complete", G_CALLBACK (on_lookup_complete_cb), self);
 
-  if (self->sites != NULL)
-    g_signal_connect (self->sites, "items-changed", G_CALLBACK (on_lookup_items_changed_cb), self);
-  if (self->categories != NULL)
-    g_signal_connect (self->categories, "items-changed", G_CALLBACK (on_lookup_items_changed_cb), self);
+  for (guint i = 0; i < self->resource->n_columns; i++)
+    {
+      KtColumnData *data = g_ptr_array_index (self->column_data, i);
 
-  if (self->sites != NULL || self->categories != NULL)
-    refill_lookups (self);
+      if (self->resource->columns[i].kind != KT_COLUMN_REFERENCE
+          || g_strcmp0 (self->resource->columns[i].references, resource->id) != 0)
+        continue;
+
+      data->lookup = lookup;
+      if (column_is_searched (self->resource, i))
+        kt_search_model_set_lookup (self->search_model, i, lookup);
+    }
+
+  if (g_str_equal (resource->id, "sites"))
+    {
+      g_set_object (&self->sites, kt_lookup_get_model (lookup));
+      g_signal_connect (self->sites, "items-changed", G_CALLBACK (on_lookup_items_changed_cb), self);
+      refill_lookups (self);
+    }
+  else if (g_str_equal (resource->id, "categories"))
+    {
+      g_set_object (&self->categories, kt_lookup_get_model (lookup));
+      g_signal_connect (self->categories, "items-changed", G_CALLBACK (on_lookup_items_changed_cb), self);
+      refill_lookups (self);
+    }
+
+  kt_slot_model_rebind (self->slot_model);
+}
+
+KtLookup *
+kt_resource_view_get_column_lookup (KtResourceView *self,
+                                    guint           column)
+{
+  KtColumnData *data;
+
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+  g_return_val_if_fail (column < self->column_data->len, NULL);
+
+  data = g_ptr_array_index (self->column_data, column);
+  return data->lookup;
 }
 
 gboolean
-kt_resource_view_needs_lookups (KtResourceView *self)
+kt_resource_view_show_rows (KtResourceView *self,
+                            KtRowModel     *rows)
 {
-  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+  g_autoptr(GString) page = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *unfiltered = NULL;
+  guint n_rows;
 
-  return self->has_site_filter || self->has_category_filter;
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), FALSE);
+  g_return_val_if_fail (KT_IS_ROW_MODEL (rows), FALSE);
+
+  if (self->started || kt_row_model_get_resource (rows) != self->resource
+      || self->resource->scope != KT_SCOPE_COMPANY)
+    return FALSE;
+
+  /* Only the list without filters is the one the rows came from. */
+  path = kt_resource_view_build_path (self);
+  unfiltered = kt_catalogue_build_path (self->resource, kt_account_get_company_id (self->account), 0, NULL, NULL);
+  if (g_strcmp0 (path, unfiltered) != 0)
+    return FALSE;
+
+  n_rows = g_list_model_get_n_items (G_LIST_MODEL (rows));
+  page = g_string_new ("[");
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
+      g_autofree char *json = kt_row_dup_json (row);
+
+      if (i > 0)
+        g_string_append_c (page, ',');
+      g_string_append (page, json);
+    }
+  g_string_append_c (page, ']');
+
+  bytes = g_string_free_to_bytes (g_steal_pointer (&page));
+  if (kt_row_model_append_page (self->row_model, bytes, &error) < 0)
+    {
+      g_warning ("Could not show the loaded rows of %s: %s", self->resource->id, error->message);
+      kt_row_model_clear (self->row_model);
+      return FALSE;
+    }
+
+  g_debug ("Showing %u loaded rows of %s without a request", n_rows, self->resource->id);
+  self->started = TRUE;
+  self->preloaded = TRUE;
+  show_rows_or_empty (self);
+  update_footer (self);
+
+  return TRUE;
 }
 
 void

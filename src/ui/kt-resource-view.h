@@ -6,6 +6,7 @@
 #include "core/kt-catalogue.h"
 #include "core/kt-client.h"
 #include "core/kt-loader.h"
+#include "core/kt-lookup.h"
 #include "core/kt-row-model.h"
 
 G_BEGIN_DECLS
@@ -27,13 +28,22 @@ GtkWidget        *kt_resource_view_new              (KtClient         *client,
                                                      KtAccount        *account,
                                                      const KtResource *resource);
 const KtResource *kt_resource_view_get_resource     (KtResourceView   *self);
-/* Lists of sites and categories for the filter drop-downs; shared by the
- * views of one account. */
-void              kt_resource_view_set_lookups      (KtResourceView   *self,
-                                                     KtRowModel       *sites,
-                                                     KtRowModel       *categories);
-/* Whether the filters need the site or category lookups. */
-gboolean          kt_resource_view_needs_lookups    (KtResourceView   *self);
+/* The ids of the resources whose names the view needs, for its filter
+ * drop-downs and its REFERENCE columns. The caller owns the array. */
+char            **kt_resource_view_dup_lookup_ids   (KtResourceView   *self);
+/* Use @lookup for the names of its resource; lookups are shared by the
+ * views of one account. Cells redraw as names arrive. */
+void              kt_resource_view_set_lookup       (KtResourceView   *self,
+                                                     KtLookup         *lookup);
+/* The lookup that REFERENCE column @column shows names from, or NULL. */
+KtLookup         *kt_resource_view_get_column_lookup (KtResourceView  *self,
+                                                      guint            column);
+/* Shows the rows of @rows, a complete list of the view's resource loaded
+ * elsewhere, instead of requesting them; Reload requests them again.
+ * Returns FALSE, and changes nothing, when the view has started loading,
+ * is of another resource or scope, or has filters. */
+gboolean          kt_resource_view_show_rows        (KtResourceView   *self,
+                                                     KtRowModel       *rows);
 
 /* Load the first page unless a load has already started, or resume a
  * load that kt_resource_view_suspend() stopped. */

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "core/kt-catalogue.h"
+#include "core/kt-lookup.h"
 
 G_BEGIN_DECLS
 
@@ -30,5 +31,11 @@ gboolean       kt_search_model_is_active (KtSearchModel    *self);
 void           kt_search_model_set_column_filter (KtSearchModel *self,
                                                   int            column,
                                                   const char    *value);
+
+/* Search REFERENCE column @column by the names in @lookup as well as by
+ * the ids. The names are read again when @lookup changes. */
+void           kt_search_model_set_lookup (KtSearchModel *self,
+                                           guint          column,
+                                           KtLookup      *lookup);
 
 G_END_DECLS

@@ -380,3 +380,17 @@ kt_slot_model_announce_all (KtSlotModel *self)
   if (self->base != NULL)
     announce_rows (self, g_list_model_get_n_items (self->base));
 }
+
+void
+kt_slot_model_rebind (KtSlotModel *self)
+{
+  g_return_if_fail (KT_IS_SLOT_MODEL (self));
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      KtRowSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot != NULL)
+        g_object_notify_by_pspec (G_OBJECT (slot), slot_properties[SLOT_PROP_ROW]);
+    }
+}

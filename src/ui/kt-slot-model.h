@@ -29,5 +29,8 @@ KtSlotModel *kt_slot_model_new          (GListModel  *base);
 void         kt_slot_model_set_pacer    (KtSlotModel *self,
                                          GtkWidget   *pacer);
 void         kt_slot_model_announce_all (KtSlotModel *self);
+/* Notifies "row" on every slot made so far, without changing its row, so
+ * bound cells redraw values that depend on more than the row. */
+void         kt_slot_model_rebind       (KtSlotModel *self);
 
 G_END_DECLS

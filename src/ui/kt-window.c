@@ -75,11 +75,7 @@ struct _KtWindow
   GHashTable *sidebar_rows;        /* resource id → GtkListBoxRow */
   GHashTable *counts;              /* resource id → char *, as shown */
   KtResourceView *current_view;
-  KtRowModel *sites;
-  KtRowModel *categories;
-  KtLoader *sites_loader;
-  KtLoader *categories_loader;
-  gboolean lookups_started;
+  GHashTable *lookups;             /* resource id → KtLookup, for the shown account */
   KtInspector *inspector;          /* weak */
   guint fetch_generation;
   gboolean keyring_dismissed;
@@ -320,64 +316,68 @@ on_back_clicked_cb (GtkButton *button,
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-/* Lookups for the filters */
+/* Lookups of names */
 
-static void
-on_lookup_loaded_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+/* Returns the lookup of @resource_id's names, made once per account. It
+ * shares the rows of that resource's list view when the view has every
+ * row, or when the view is @requester itself, as price lists name their
+ * parent. Otherwise it loads the list on its own. */
+static KtLookup *
+ensure_lookup (KtWindow       *self,
+               const char     *resource_id,
+               KtResourceView *requester)
 {
-  g_autoptr(KtWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!kt_loader_load_all_finish (KT_LOADER (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Loading the filter choices failed: %s", error->message);
-}
-
-/* Replaces *@lookup with the rows of the @resource_id list when that list
- * has every row, so the filters need no request of their own. */
-static gboolean
-reuse_loaded_list (KtWindow    *self,
-                   const char  *resource_id,
-                   KtRowModel **lookup)
-{
+  KtLookup *lookup = g_hash_table_lookup (self->lookups, resource_id);
   KtResourceView *view = g_hash_table_lookup (self->views, resource_id);
+  g_autoptr(KtRowModel) model = NULL;
 
-  if (view == NULL || !kt_resource_view_get_complete (view))
-    return FALSE;
+  if (lookup != NULL)
+    return lookup;
 
-  g_set_object (lookup, kt_resource_view_get_row_model (view));
-  return TRUE;
+  if (view != NULL && (view == requester || kt_resource_view_get_complete (view)))
+    {
+      lookup = kt_lookup_new (kt_resource_view_get_row_model (view));
+      kt_lookup_set_complete (lookup, kt_resource_view_get_complete (view));
+    }
+  else
+    {
+      /* NOTE: a list view of this resource that is open but not complete
+       * loads its pages again on its own. */
+      model = kt_row_model_new (kt_catalogue_lookup (resource_id));
+      lookup = kt_lookup_new (model);
+      kt_lookup_load (lookup, self->client, self->account, self->cancellable);
+    }
+
+  g_hash_table_insert (self->lookups, (gpointer) kt_lookup_get_resource (lookup)->id, lookup);
+  return lookup;
 }
 
+/* Resumes the loads of @view's lookups that failed or were cancelled, so
+ * a name missing after a failure comes back when the list is shown. */
 static void
-start_lookup_load (KtWindow    *self,
-                   const char  *resource_id,
-                   KtRowModel  *lookup,
-                   KtLoader   **loader)
+resume_lookups (KtWindow       *self,
+                KtResourceView *view)
 {
-  const KtResource *resource = kt_catalogue_lookup (resource_id);
-  g_autofree char *path = kt_catalogue_build_path (resource, kt_account_get_company_id (self->account), 0, NULL, NULL);
+  g_auto(GStrv) lookup_ids = kt_resource_view_dup_lookup_ids (view);
 
-  *loader = kt_loader_new (self->client, self->account, path, lookup);
-  kt_loader_load_all_async (*loader, self->cancellable, on_lookup_loaded_cb, g_object_ref (self));
+  for (guint i = 0; lookup_ids[i] != NULL; i++)
+    {
+      KtLookup *lookup = g_hash_table_lookup (self->lookups, lookup_ids[i]);
+
+      if (lookup != NULL && kt_lookup_get_loading_started (lookup))
+        kt_lookup_load (lookup, self->client, self->account, self->cancellable);
+    }
 }
 
-/* Sets up the lookups once per account, when the first view with filters
- * is made, so no view holds the models yet. */
+/* Keeps a lookup that shares @view's rows as complete as the view. */
 static void
-ensure_lookups (KtWindow *self)
+update_shared_lookup (KtWindow       *self,
+                      KtResourceView *view)
 {
-  if (self->lookups_started)
-    return;
+  KtLookup *lookup = g_hash_table_lookup (self->lookups, kt_resource_view_get_resource (view)->id);
 
-  self->lookups_started = TRUE;
-
-  if (!reuse_loaded_list (self, "sites", &self->sites))
-    start_lookup_load (self, "sites", self->sites, &self->sites_loader);
-  if (!reuse_loaded_list (self, "categories", &self->categories))
-    start_lookup_load (self, "categories", self->categories, &self->categories_loader);
+  if (lookup != NULL && kt_lookup_get_model (lookup) == kt_resource_view_get_row_model (view))
+    kt_lookup_set_complete (lookup, kt_resource_view_get_complete (view));
 }
 
 /* Records in the detail pane */
@@ -610,6 +610,7 @@ on_view_count_cb (KtResourceView *view,
                   KtWindow       *self)
 {
   update_count (self, view);
+  update_shared_lookup (self, view);
 
   if (kt_resource_view_get_resource (view)->scope == KT_SCOPE_SINGLE
       && kt_resource_view_get_rows_loaded (view) > 0)
@@ -635,6 +636,8 @@ ensure_view (KtWindow         *self,
              const KtResource *resource)
 {
   KtResourceView *view = g_hash_table_lookup (self->views, resource->id);
+  g_auto(GStrv) lookup_ids = NULL;
+  KtLookup *lookup;
 
   if (view != NULL)
     return view;
@@ -647,14 +650,18 @@ ensure_view (KtWindow         *self,
   g_signal_connect (view, "notify::selected-row", G_CALLBACK (on_view_selected_row_cb), self);
   g_signal_connect (view, "sign-in-required", G_CALLBACK (on_view_sign_in_required_cb), self);
 
-  if (kt_resource_view_needs_lookups (view))
-    {
-      ensure_lookups (self);
-      kt_resource_view_set_lookups (view, self->sites, self->categories);
-    }
-
   gtk_stack_add_named (self->view_stack, GTK_WIDGET (view), resource->id);
   g_hash_table_insert (self->views, (gpointer) resource->id, view);
+
+  /* A list that a lookup has loaded in full is shown without asking the
+   * server again. */
+  lookup = g_hash_table_lookup (self->lookups, resource->id);
+  if (lookup != NULL && kt_lookup_get_complete (lookup))
+    kt_resource_view_show_rows (view, kt_lookup_get_model (lookup));
+
+  lookup_ids = kt_resource_view_dup_lookup_ids (view);
+  for (guint i = 0; lookup_ids[i] != NULL; i++)
+    kt_resource_view_set_lookup (view, ensure_lookup (self, lookup_ids[i], view));
 
   return view;
 }
@@ -682,6 +689,7 @@ show_resource_view (KtWindow       *self,
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 
   kt_resource_view_ensure_loaded (view);
+  resume_lookups (self, view);
   on_view_selected_row_cb (view, NULL, self);
   if (kt_resource_view_get_selected_row (view) == NULL)
     set_details_shown (self, FALSE);
@@ -774,11 +782,7 @@ clear_account (KtWindow *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack))) != NULL)
     gtk_stack_remove (self->view_stack, child);
 
-  g_clear_object (&self->sites_loader);
-  g_clear_object (&self->categories_loader);
-  self->lookups_started = FALSE;
-  g_clear_object (&self->sites);
-  g_clear_object (&self->categories);
+  g_hash_table_remove_all (self->lookups);
 
   g_hash_table_remove_all (self->counts);
   g_hash_table_remove_all (self->company_counts);
@@ -1168,14 +1172,23 @@ typedef struct
   KtWindow *self;
   GListModel *rows;
   const KtResource *resource;
+  GPtrArray *lookups;              /* KtLookup or NULL, one per column */
   char *format;
 } KtExportData;
+
+static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
 
 static void
 export_data_free (KtExportData *data)
 {
   g_clear_object (&data->self);
   g_clear_object (&data->rows);
+  g_clear_pointer (&data->lookups, g_ptr_array_unref);
   g_free (data->format);
   g_free (data);
 }
@@ -1223,7 +1236,7 @@ on_export_chooser_response_cb (GtkNativeDialog *chooser,
       return;
     }
 
-  kt_export_write_async (data->rows, data->resource, data->format, file, NULL, on_export_written_cb, data);
+  kt_export_write_async (data->rows, data->resource, (KtLookup * const *) data->lookups->pdata, data->format, file, NULL, on_export_written_cb, data);
 }
 
 static void
@@ -1244,6 +1257,13 @@ export_action (GSimpleAction *action,
   data = g_new0 (KtExportData, 1);
   data->self = g_object_ref (self);
   data->resource = kt_resource_view_get_resource (self->current_view);
+  data->lookups = g_ptr_array_new_with_free_func (unref_if_set);
+  for (guint i = 0; i < data->resource->n_columns; i++)
+    {
+      KtLookup *lookup = kt_resource_view_get_column_lookup (self->current_view, i);
+
+      g_ptr_array_add (data->lookups, lookup != NULL ? g_object_ref (lookup) : NULL);
+    }
   data->format = g_strdup (g_strcmp0 (format, "csv") == 0 ? "csv" : "json");
   /* The rows as shown now: searching or loading more afterwards does not
    * change what is written. */
@@ -1396,10 +1416,8 @@ kt_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
 
-  g_clear_object (&self->sites_loader);
-  g_clear_object (&self->categories_loader);
-  g_clear_object (&self->sites);
-  g_clear_object (&self->categories);
+  if (self->lookups != NULL)
+    g_hash_table_remove_all (self->lookups);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->client);
@@ -1417,6 +1435,7 @@ kt_window_finalize (GObject *object)
   g_clear_pointer (&self->company_counts, g_hash_table_unref);
   g_clear_pointer (&self->sidebar_rows, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->lookups, g_hash_table_unref);
 
   G_OBJECT_CLASS (kt_window_parent_class)->finalize (object);
 }
@@ -1557,6 +1576,7 @@ kt_window_init (KtWindow *self)
   self->company_counts = g_hash_table_new (g_str_hash, g_str_equal);
   self->sidebar_rows = g_hash_table_new (g_str_hash, g_str_equal);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->cancellable = g_cancellable_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
@@ -1606,9 +1626,6 @@ kt_window_show_account (KtWindow  *self,
   self->account = g_object_ref (account);
   g_signal_connect (account, "notify::company-name", G_CALLBACK (on_account_name_cb), self);
   g_signal_connect (account, "sign-in-required", G_CALLBACK (on_sign_in_required_cb), self);
-
-  self->sites = kt_row_model_new (kt_catalogue_lookup ("sites"));
-  self->categories = kt_row_model_new (kt_catalogue_lookup ("categories"));
 
   kt_rate_meter_set_rate_limit (self->rate_meter, kt_account_get_rate_limit (account));
   kt_detail_pane_set_account (self->detail_pane, account);

@@ -167,13 +167,13 @@ test_csv_round_trip (void)
   rows = kt_resource_view_get_shown_rows (view);
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, kt_sandbox_count_rows (fixture.sandbox, "products"));
 
-  csv = kt_export_to_csv (rows, resource);
+  csv = kt_export_to_csv (rows, resource, NULL);
   check_csv_matches_rows (csv, rows, resource);
 
   /* The file written by the export action contains the same text. */
   path = g_build_filename (g_get_tmp_dir (), "products.csv", NULL);
   file = g_file_new_for_path (path);
-  kt_export_write_async (rows, resource, "csv", file, NULL, on_written_cb, &write);
+  kt_export_write_async (rows, resource, NULL, "csv", file, NULL, on_written_cb, &write);
   g_assert_true (browse_wait_until (write_done, &write, 10));
   g_assert_no_error (write.error);
   g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
@@ -197,7 +197,7 @@ test_csv_quotes_fields (void)
   g_assert_cmpint (kt_row_model_append_page (model, page, &error), ==, 2);
   g_assert_no_error (error);
 
-  csv = kt_export_to_csv (G_LIST_MODEL (model), resource);
+  csv = kt_export_to_csv (G_LIST_MODEL (model), resource, NULL);
   g_assert_nonnull (strstr (csv, "\"Ann, Jr.\""));
   g_assert_nonnull (strstr (csv, "\"O\"\"Neil\""));
   check_csv_matches_rows (csv, G_LIST_MODEL (model), resource);

@@ -1,0 +1,295 @@
+#define G_LOG_DOMAIN "kt-lookup"
+
+#include "config.h"
+
+#include "kt-loader.h"
+#include "kt-lookup.h"
+
+struct _KtLookup
+{
+  GObject parent_instance;
+
+  KtRowModel *model;
+  GHashTable *rows;          /* gint64 * id → KtRow, borrowed from model */
+  int name_column;           /* -1 when the resource has no "name" column */
+  KtLoader *loader;
+  gboolean loading;
+  gboolean complete;
+};
+
+enum {
+  PROP_0,
+  PROP_COMPLETE,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (KtLookup, kt_lookup, G_TYPE_OBJECT)
+
+static void
+index_rows (KtLookup *self,
+            guint     first)
+{
+  guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  for (guint i = first; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+      gint64 *id = g_new (gint64, 1);
+
+      *id = kt_row_get_id (row);
+      /* The model keeps its rows until it is cleared, and a clear
+       * rebuilds this index. */
+      g_hash_table_replace (self->rows, id, row);
+    }
+}
+
+static void
+on_model_items_changed_cb (GListModel *model,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           KtLookup   *self)
+{
+  /* Row models only append pages or clear every row. */
+  if (removed > 0)
+    {
+      g_hash_table_remove_all (self->rows);
+      index_rows (self, 0);
+    }
+  else
+    {
+      index_rows (self, position);
+    }
+
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_loaded_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(KtLookup) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->loading = FALSE;
+  if (kt_loader_load_all_finish (KT_LOADER (source), result, &error))
+    {
+      g_debug ("Loaded the %s lookup: %u rows", kt_lookup_get_resource (self)->id,
+               g_list_model_get_n_items (G_LIST_MODEL (self->model)));
+      kt_lookup_set_complete (self, TRUE);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_warning ("Loading the names of %s failed, so their ids are shown until a list that "
+                 "needs them is shown again: %s",
+                 kt_lookup_get_resource (self)->id, error->message);
+    }
+}
+
+static void
+kt_lookup_dispose (GObject *object)
+{
+  KtLookup *self = KT_LOOKUP (object);
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->loader);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
+
+  G_OBJECT_CLASS (kt_lookup_parent_class)->dispose (object);
+}
+
+static void
+kt_lookup_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  KtLookup *self = KT_LOOKUP (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPLETE:
+      g_value_set_boolean (value, self->complete);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kt_lookup_class_init (KtLookupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kt_lookup_dispose;
+  object_class->get_property = kt_lookup_get_property;
+
+  properties[PROP_COMPLETE] =
+    g_param_spec_boolean ("complete", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+kt_lookup_init (KtLookup *self)
+{
+  self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/* Returns a lookup over the rows of @model, which may still be empty;
+ * the caller owns it. */
+KtLookup *
+kt_lookup_new (KtRowModel *model)
+{
+  KtLookup *self;
+
+  g_return_val_if_fail (KT_IS_ROW_MODEL (model), NULL);
+
+  self = g_object_new (KT_TYPE_LOOKUP, NULL);
+  self->model = g_object_ref (model);
+  self->name_column = kt_catalogue_find_column (kt_row_model_get_resource (model), "name");
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_model_items_changed_cb), self);
+  index_rows (self, 0);
+
+  return self;
+}
+
+/* Returns the model the names are read from; owned by the lookup. */
+KtRowModel *
+kt_lookup_get_model (KtLookup *self)
+{
+  g_return_val_if_fail (KT_IS_LOOKUP (self), NULL);
+
+  return self->model;
+}
+
+/* Returns the resource whose names the lookup holds; static. */
+const KtResource *
+kt_lookup_get_resource (KtLookup *self)
+{
+  g_return_val_if_fail (KT_IS_LOOKUP (self), NULL);
+
+  return kt_row_model_get_resource (self->model);
+}
+
+/* Returns the name of record @id, or NULL; owned by its row. */
+const char *
+kt_lookup_get_name (KtLookup *self,
+                    gint64    id)
+{
+  KtRow *row;
+
+  g_return_val_if_fail (KT_IS_LOOKUP (self), NULL);
+
+  if (self->name_column < 0)
+    return NULL;
+
+  row = g_hash_table_lookup (self->rows, &id);
+  if (row == NULL)
+    return NULL;
+
+  return kt_row_get_value (row, (guint) self->name_column);
+}
+
+/* Returns whether a row with id @id has been loaded. */
+gboolean
+kt_lookup_contains (KtLookup *self,
+                    gint64    id)
+{
+  g_return_val_if_fail (KT_IS_LOOKUP (self), FALSE);
+
+  return g_hash_table_contains (self->rows, &id);
+}
+
+/* Returns whether every row of the resource is loaded. */
+gboolean
+kt_lookup_get_complete (KtLookup *self)
+{
+  g_return_val_if_fail (KT_IS_LOOKUP (self), FALSE);
+
+  return self->complete;
+}
+
+/* Records whether the model contains every row of the resource, for a
+ * model that someone else loads. */
+void
+kt_lookup_set_complete (KtLookup *self,
+                        gboolean  complete)
+{
+  g_return_if_fail (KT_IS_LOOKUP (self));
+
+  complete = !!complete;
+  if (self->complete == complete)
+    return;
+
+  self->complete = complete;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+/* Starts loading the resource's list into the model, or resumes a load
+ * that failed or was cancelled at the page it stopped on. Does nothing
+ * while a load runs or once the list is complete. The requests go through
+ * @client and are charged to @account's rate limit like any list's. */
+void
+kt_lookup_load (KtLookup     *self,
+                KtClient     *client,
+                KtAccount    *account,
+                GCancellable *cancellable)
+{
+  const KtResource *resource;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (KT_IS_LOOKUP (self));
+  g_return_if_fail (KT_IS_CLIENT (client));
+  g_return_if_fail (KT_IS_ACCOUNT (account));
+
+  if (self->loading || self->complete)
+    return;
+
+  resource = kt_lookup_get_resource (self);
+  g_return_if_fail (resource->scope == KT_SCOPE_COMPANY);
+
+  if (self->loader == NULL)
+    {
+      path = kt_catalogue_build_path (resource, kt_account_get_company_id (account), 0, NULL, NULL);
+      g_debug ("Loading the %s lookup from %s", resource->id, path);
+      self->loader = kt_loader_new (client, account, path, self->model);
+    }
+  else
+    {
+      g_debug ("Resuming the %s lookup", resource->id);
+    }
+
+  self->loading = TRUE;
+  kt_loader_load_all_async (self->loader, cancellable, on_loaded_cb, g_object_ref (self));
+}
+
+/* Returns whether kt_lookup_load() has been called. */
+gboolean
+kt_lookup_get_loading_started (KtLookup *self)
+{
+  g_return_val_if_fail (KT_IS_LOOKUP (self), FALSE);
+
+  return self->loader != NULL;
+}
