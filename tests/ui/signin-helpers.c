@@ -343,9 +343,17 @@ signin_screenshot (GtkWidget  *widget,
   g_assert_cmpint (height, >, 0);
 
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+
+  /* A window that is being mapped or resized draws nothing for a moment,
+   * longer on a busy machine; try again for up to ten seconds. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node == NULL)
+        signin_settle (200);
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
