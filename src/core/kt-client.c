@@ -212,6 +212,9 @@ typedef struct
   gboolean sent_credentials;
   guint token_serial;
   gboolean holds_slot;
+  /* Cancels the request only while no hop of it is on the wire (see
+   * kt_client_request_full_async()). NULL when the caller gave none. */
+  GCancellable *wait_cancellable;
   SoupMessage *message;
   KtExchange *exchange;
   gint64 sent_at;
@@ -248,6 +251,7 @@ api_request_free (ApiRequest *request)
   if (request->backoff != NULL)
     g_source_destroy (request->backoff);
   g_clear_pointer (&request->backoff, g_source_unref);
+  g_clear_object (&request->wait_cancellable);
   g_clear_object (&request->account);
   g_clear_object (&request->rate_limit);
   g_free (request->method);
@@ -757,6 +761,38 @@ api_request_fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* The cancellable that ends the waits before a hop is sent: for a slot,
+ * a backoff or a refresh. */
+static GCancellable *
+api_request_get_wait_cancellable (GTask *task)
+{
+  ApiRequest *request = g_task_get_task_data (task);
+
+  if (request->wait_cancellable != NULL)
+    return request->wait_cancellable;
+  return g_task_get_cancellable (task);
+}
+
+/* Returns G_IO_ERROR_CANCELLED from @task, and TRUE, when its request is
+ * to be dropped before the next hop goes out. */
+static gboolean
+api_request_return_if_cancelled (GTask *task)
+{
+  ApiRequest *request = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return TRUE;
+
+  if (request->wait_cancellable != NULL && g_cancellable_is_cancelled (request->wait_cancellable))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "%s %s was dropped before it was sent", request->method, request->uri);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 on_backoff_done (GTask *task)
 {
@@ -764,7 +800,7 @@ on_backoff_done (GTask *task)
 
   g_clear_pointer (&request->backoff, g_source_unref);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (api_request_return_if_cancelled (task))
     {
       g_object_unref (task);
       return;
@@ -795,7 +831,7 @@ api_request_retry_later (GTask *task,
                          gint64 delay_ms)
 {
   ApiRequest *request = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GCancellable *cancellable = api_request_get_wait_cancellable (task);
 
   if (cancellable != NULL)
     {
@@ -840,7 +876,7 @@ on_refreshed_for_request_cb (GObject      *source,
       return;
     }
 
-  if (g_task_return_error_if_cancelled (task))
+  if (api_request_return_if_cancelled (task))
     return;
 
   /* Start over from the first address with the new token. */
@@ -1109,7 +1145,7 @@ on_acquired_cb (GObject      *source,
 
   request->holds_slot = TRUE;
 
-  if (g_task_return_error_if_cancelled (task))
+  if (api_request_return_if_cancelled (task))
     {
       g_object_unref (task);
       return;
@@ -1125,7 +1161,7 @@ api_request_acquire (GTask *task)
   ApiRequest *request = g_task_get_task_data (task);
 
   kt_rate_limit_acquire_async (request->rate_limit, request->priority,
-                               g_task_get_cancellable (task), on_acquired_cb, task);
+                               api_request_get_wait_cancellable (task), on_acquired_cb, task);
 }
 
 /* Takes the task's reference. Refreshes a token about to expire before
@@ -1350,6 +1386,24 @@ kt_client_request_async (KtClient            *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
+  kt_client_request_full_async (self, account, method, path, headers, priority,
+                                NULL, cancellable, callback, user_data);
+}
+
+/* Like kt_client_request_async(), and @wait_cancellable drops the request
+ * while it waits before a hop is sent; see the header. */
+void
+kt_client_request_full_async (KtClient            *self,
+                              KtAccount           *account,
+                              const char          *method,
+                              const char          *path,
+                              SoupMessageHeaders  *headers,
+                              KtPriority           priority,
+                              GCancellable        *wait_cancellable,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
@@ -1361,10 +1415,11 @@ kt_client_request_async (KtClient            *self,
   g_return_if_fail (KT_IS_ACCOUNT (account));
   g_return_if_fail (method != NULL);
   g_return_if_fail (path != NULL);
+  g_return_if_fail (!wait_cancellable || G_IS_CANCELLABLE (wait_cancellable));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kt_client_request_async);
+  g_task_set_source_tag (task, kt_client_request_full_async);
 
   config = kt_account_get_config (account);
   if (config->api_uri == NULL)
@@ -1399,6 +1454,7 @@ kt_client_request_async (KtClient            *self,
   request->uri = uri;
   request->extra_headers = headers != NULL ? soup_message_headers_ref (headers) : NULL;
   request->priority = priority;
+  request->wait_cancellable = wait_cancellable != NULL ? g_object_ref (wait_cancellable) : NULL;
   g_task_set_task_data (task, request, (GDestroyNotify) api_request_free);
 
   api_request_start (g_steal_pointer (&task));

@@ -61,6 +61,27 @@ void        kt_client_request_async         (KtClient            *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+/* Like kt_client_request_async(), but @wait_cancellable cancels the
+ * request only while it waits before a hop is sent: for a rate-limit slot
+ * (first hop, redirect hop or after a 429), a retry's backoff or a token
+ * refresh. Such a request leaves the rate-limit queue at once and is
+ * never sent. Once a hop is on the wire, only @cancellable stops it: it
+ * has been charged, so it completes and its response is returned.
+ * @wait_cancellable must also be cancelled whenever @cancellable is (a
+ * request cancelled by @cancellable alone stays queued until granted, and
+ * then gives its slot back unused). kt_rate_limit_is_held() identifies
+ * the request by @wait_cancellable. Finish with
+ * kt_client_request_finish(). */
+void        kt_client_request_full_async    (KtClient            *self,
+                                             KtAccount           *account,
+                                             const char          *method,
+                                             const char          *path,
+                                             SoupMessageHeaders  *headers,
+                                             KtPriority           priority,
+                                             GCancellable        *wait_cancellable,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
 KtResponse *kt_client_request_finish        (KtClient            *self,
                                              GAsyncResult        *result,
                                              GError             **error);

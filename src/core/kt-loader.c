@@ -50,9 +50,9 @@ struct _KtLoader
   gboolean loading;
   gboolean waiting;
   double estimated_seconds;
-  /* The cancellable of this loader's page requests while it loads (not a
-   * reference: the running PageRequest owns it). */
-  GCancellable *request_cancellable;
+  /* The running load's request (not a reference: its task owns it), or
+   * NULL while the loader is idle. */
+  struct _PageRequest *request;
 
   gulong spent_handler;
   gulong queued_handler;
@@ -75,10 +75,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-typedef struct
+typedef struct _PageRequest
 {
   KtPriority priority;
   gboolean all;
+  /* kt_loader_stop() was called: no further page or attempt starts. */
+  gboolean stopped;
   guint attempts;
   char *key;
   char *uri;
@@ -86,6 +88,10 @@ typedef struct
   /* Cancelled with the caller's cancellable. A cancellable of its own
    * lets the rate limit tell this loader's requests from others'. */
   GCancellable *cancellable;
+  /* Drops a page request that waits for the rate limit and has not been
+   * sent. Cancelled with @cancellable and by kt_loader_stop(), and what
+   * kt_rate_limit_is_held() identifies this loader's requests by. */
+  GCancellable *wait_cancellable;
   GCancellable *caller_cancellable;
   gulong cancel_id;
 } PageRequest;
@@ -108,6 +114,7 @@ page_request_free (PageRequest *request)
     g_cancellable_disconnect (request->caller_cancellable, request->cancel_id);
   g_clear_object (&request->caller_cancellable);
   g_clear_object (&request->cancellable);
+  g_clear_object (&request->wait_cancellable);
   g_free (request);
 }
 
@@ -115,7 +122,10 @@ static void
 on_caller_cancelled_cb (GCancellable *caller_cancellable,
                         gpointer      user_data)
 {
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  PageRequest *request = user_data;
+
+  g_cancellable_cancel (request->wait_cancellable);
+  g_cancellable_cancel (request->cancellable);
 }
 
 static void
@@ -152,8 +162,8 @@ update_waiting (KtLoader *self)
 
   set_boolean (self, &self->waiting,
                self->loading
-               && self->request_cancellable != NULL
-               && kt_rate_limit_is_held (rate_limit, self->request_cancellable),
+               && self->request != NULL
+               && kt_rate_limit_is_held (rate_limit, self->request->wait_cancellable),
                PROP_WAITING);
 }
 
@@ -429,35 +439,42 @@ advance (KtLoader   *self,
 }
 
 static void
-finish_page (GTask *task)
-{
-  KtLoader *self = g_task_get_source_object (task);
-  PageRequest *request = g_task_get_task_data (task);
-
-  if (request->all && self->has_more)
-    {
-      fetch_page (task);
-      return;
-    }
-
-  self->request_cancellable = NULL;
-  set_boolean (self, &self->loading, FALSE, PROP_LOADING);
-  update_waiting (self);
-  update_estimate (self);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-static void
 fail_page (GTask  *task,
            GError *error)
 {
   KtLoader *self = g_task_get_source_object (task);
 
-  self->request_cancellable = NULL;
+  self->request = NULL;
   set_boolean (self, &self->loading, FALSE, PROP_LOADING);
   update_waiting (self);
   g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+finish_page (GTask *task)
+{
+  KtLoader *self = g_task_get_source_object (task);
+  PageRequest *request = g_task_get_task_data (task);
+
+  if (request->all && self->has_more && !request->stopped)
+    {
+      fetch_page (task);
+      return;
+    }
+
+  if (request->all && self->has_more)
+    {
+      fail_page (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                    "Loading %s was stopped after %u pages", self->path, self->pages_loaded));
+      return;
+    }
+
+  self->request = NULL;
+  set_boolean (self, &self->loading, FALSE, PROP_LOADING);
+  update_waiting (self);
+  update_estimate (self);
+  g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
@@ -489,6 +506,13 @@ on_page_cb (GObject      *source,
   added = kt_row_model_append_page (self->model, body, &error);
   if (added < 0)
     {
+      if (request->stopped)
+        {
+          fail_page (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                        "Loading %s was stopped; the unreadable page %s is not fetched again",
+                                        self->path, request->uri));
+          return;
+        }
       if (++request->attempts < MAX_PAGE_ATTEMPTS
           && !g_task_return_error_if_cancelled (task))
         {
@@ -499,7 +523,7 @@ on_page_cb (GObject      *source,
         }
       if (g_task_had_error (task))
         {
-          self->request_cancellable = NULL;
+          self->request = NULL;
           set_boolean (self, &self->loading, FALSE, PROP_LOADING);
           g_object_unref (task);
           return;
@@ -539,9 +563,10 @@ fetch_page (GTask *task)
         }
     }
 
-  kt_client_request_async (self->client, self->account, "GET", request->uri,
-                           request->headers, request->priority,
-                           request->cancellable, on_page_cb, task);
+  kt_client_request_full_async (self->client, self->account, "GET", request->uri,
+                                request->headers, request->priority,
+                                request->wait_cancellable, request->cancellable,
+                                on_page_cb, task);
 }
 
 static void
@@ -570,11 +595,13 @@ start_loading (KtLoader            *self,
   request->priority = all ? KT_PRIORITY_BULK : KT_PRIORITY_INTERACTIVE;
   request->all = all;
   request->cancellable = g_cancellable_new ();
+  request->wait_cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     {
       request->caller_cancellable = g_object_ref (cancellable);
+      /* The handler goes in page_request_free(), before @request does. */
       request->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb),
-                                                  request->cancellable, NULL);
+                                                  request, NULL);
     }
   g_task_set_task_data (task, request, (GDestroyNotify) page_request_free);
 
@@ -585,7 +612,7 @@ start_loading (KtLoader            *self,
       return;
     }
 
-  self->request_cancellable = request->cancellable;
+  self->request = request;
   set_boolean (self, &self->loading, TRUE, PROP_LOADING);
   update_waiting (self);
   fetch_page (task);
@@ -793,4 +820,18 @@ kt_loader_load_all_finish (KtLoader      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Stops the running load after the page already sent; see the header. */
+void
+kt_loader_stop (KtLoader *self)
+{
+  g_return_if_fail (KT_IS_LOADER (self));
+
+  if (self->request == NULL || self->request->stopped)
+    return;
+
+  g_debug ("Stopping the load of %s after the page already sent", self->path);
+  self->request->stopped = TRUE;
+  g_cancellable_cancel (self->request->wait_cancellable);
 }

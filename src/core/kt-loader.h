@@ -53,5 +53,14 @@ void        kt_loader_load_all_async    (KtLoader            *self,
 gboolean    kt_loader_load_all_finish   (KtLoader            *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+/* Stop the running load without paying for a page twice. A page request
+ * still waiting for the rate limit (or for a retry) is dropped and never
+ * sent. A request already sent completes, its rows are added, and no
+ * further page or attempt starts. A load that still had pages to fetch
+ * then fails with G_IO_ERROR_CANCELLED. A load_next whose page arrived,
+ * or a load_all whose last page arrived, succeeds. Loading again carries
+ * on from the next page. Does nothing while the loader is idle. To end a
+ * load at once, cancel its cancellable. */
+void        kt_loader_stop              (KtLoader            *self);
 
 G_END_DECLS

@@ -277,6 +277,13 @@ respond_list_of (Route     *route,
       kt_request_set_header (req, "X-Next-Page", url);
     }
 
+  {
+    /* Lets tests check how often each page was served. */
+    g_autofree char *counter = g_strdup_printf ("page:%s@%u", req->path, (guint) offset);
+
+    kt_sandbox_count (req->sandbox, counter);
+  }
+
   body = g_string_sized_new (64 + (end - offset) * 512);
   g_string_append_c (body, '[');
   for (guint i = (guint) offset; i < end; i++)

@@ -1279,8 +1279,11 @@ kt_sandbox_get_company_name (KtSandbox *self)
 /*
  * Returns how often the event @name happened: "requests", "api",
  * "authorize", "login", "token:GRANT", "revoke", "status:CODE",
- * "fault:NAME", "dropped", and "path:PATH" for each request path without
- * its query ("path:/v1/companies/1/sites.json"). Unknown names count 0.
+ * "fault:NAME", "dropped", "path:PATH" for each request path without its
+ * query ("path:/v1/companies/1/sites.json"), and "page:PATH@OFFSET" for a
+ * page of a list served from row OFFSET (from 0), PATH as requested
+ * without the query, such as "page:/v1/companies/5678/customers.json@100".
+ * Unknown names count 0.
  */
 guint
 kt_sandbox_get_counter (KtSandbox  *self,

@@ -109,6 +109,8 @@ struct _KtResourceView
   gboolean preloaded;              /* shows a record fetched elsewhere, with no loader */
   gboolean suspended;              /* hidden while loading; see kt_resource_view_suspend() */
   gboolean resume_all;             /* the suspended load was a Load All */
+  gboolean resume_when_stopped;    /* shown again before its stopped load finished */
+  gboolean stopping;               /* Cancel was pressed; the page already sent finishes */
   gboolean has_status_filter;
   gboolean has_site_filter;
   gboolean has_category_filter;
@@ -656,7 +658,13 @@ update_progress (KtResourceView *self)
       g_string_append_printf (text, _("at least %s left"), left);
     }
 
-  if (waiting || kt_resource_view_get_waiting (self))
+  if (self->stopping)
+    {
+      g_string_append (text, " · ");
+      /* TRANSLATORS: after Cancel, the request already sent is charged, so its rows are kept */
+      g_string_append (text, _("stopping after the page already requested"));
+    }
+  else if (waiting || kt_resource_view_get_waiting (self))
     {
       g_string_append (text, " · ");
       g_string_append (text, _("waiting for the rate limit to reset"));
@@ -709,7 +717,7 @@ update_footer (KtResourceView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->load_all_button),
                             has_more && !self->loading_all && !(loading && rows_loaded == 0));
   gtk_widget_set_visible (GTK_WIDGET (self->loading_label), waiting_first_page);
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), loading && !self->stopping);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), self->loading_all);
 
   if (self->loading_all)
@@ -825,20 +833,36 @@ on_loader_notify_cb (KtLoader       *loader,
   update_footer (self);
 }
 
+static void resume_stopped_load (KtResourceView *self);
+
 static void
 on_load_finished (KtResourceView *self,
                   KtLoader       *loader,
                   const GError   *error)
 {
+  gboolean stopped = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gboolean resume = self->resume_when_stopped;
+
   if (loader != self->loader)
     return;
 
   self->loading_all = FALSE;
+  self->stopping = FALSE;
+  self->resume_when_stopped = FALSE;
 
   /* A hidden view keeps its page as it was until it is shown again. */
-  if (self->suspended && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self->suspended && stopped)
     {
       update_footer (self);
+      return;
+    }
+
+  /* The load ended while hidden with nothing left to resume. */
+  self->suspended = FALSE;
+
+  if (stopped && resume)
+    {
+      resume_stopped_load (self);
       return;
     }
 
@@ -889,6 +913,26 @@ on_load_all_cb (GObject      *source,
   on_load_finished (self, KT_LOADER (source), error);
 }
 
+/* Carries on with a load stopped while the view was hidden. The rows of
+ * pages that arrived stay, so it goes on from the next page. */
+static void
+resume_stopped_load (KtResourceView *self)
+{
+  g_debug ("Resuming %s", self->resource->id);
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0)
+    start_load (self);
+  else if (!kt_loader_get_has_more (self->loader))
+    {
+      show_rows_or_empty (self);
+      update_footer (self);
+    }
+  else if (self->resume_all)
+    kt_resource_view_load_all (self);
+  else
+    kt_resource_view_load_more (self);
+}
+
 static void
 stop_loader (KtResourceView *self)
 {
@@ -909,6 +953,9 @@ start_load (KtResourceView *self)
 
   stop_loader (self);
   g_clear_pointer (&self->load_error, g_free);
+  self->suspended = FALSE;
+  self->resume_when_stopped = FALSE;
+  self->stopping = FALSE;
   self->first_page_failed = FALSE;
   self->preloaded = FALSE;
   kt_row_model_clear (self->row_model);
@@ -1475,6 +1522,18 @@ kt_resource_view_dispose (GObject *object)
   G_OBJECT_CLASS (kt_resource_view_parent_class)->dispose (object);
 }
 
+/* A view leaves its window when the window closes or the account is
+ * signed out, and is never shown again. Its requests are cancelled for
+ * real there, because a callback of a request in flight keeps the view
+ * alive, so dispose may come only after the response. */
+static void
+kt_resource_view_unroot (GtkWidget *widget)
+{
+  stop_loader (KT_RESOURCE_VIEW (widget));
+
+  GTK_WIDGET_CLASS (kt_resource_view_parent_class)->unroot (widget);
+}
+
 static void
 kt_resource_view_finalize (GObject *object)
 {
@@ -1536,6 +1595,7 @@ kt_resource_view_class_init (KtResourceViewClass *klass)
   object_class->dispose = kt_resource_view_dispose;
   object_class->finalize = kt_resource_view_finalize;
   object_class->get_property = kt_resource_view_get_property;
+  widget_class->unroot = kt_resource_view_unroot;
 
   properties[PROP_ROWS_LOADED] =
     g_param_spec_uint ("rows-loaded", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1837,14 +1897,13 @@ kt_resource_view_ensure_loaded (KtResourceView *self)
   if (self->suspended)
     {
       self->suspended = FALSE;
-      g_debug ("Resuming %s", self->resource->id);
 
-      /* A first page that never arrived starts over; otherwise the rows
-       * stay and a bulk load carries on from the next page. */
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0)
-        start_load (self);
-      else if (self->resume_all)
-        kt_resource_view_load_all (self);
+      /* The page sent before the view was left is still on its way: the
+       * load carries on once it has arrived. */
+      if (loader_is_busy (self))
+        self->resume_when_stopped = TRUE;
+      else
+        resume_stopped_load (self);
       return;
     }
 
@@ -1910,11 +1969,16 @@ kt_resource_view_cancel (KtResourceView *self)
 {
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  self->loading_all = FALSE;
+  /* A page request already sent has been charged against the rate limit,
+   * so it completes and its rows stay. One still queued is dropped. The
+   * load ends in on_load_finished(). */
+  if (loader_is_busy (self))
+    {
+      self->stopping = TRUE;
+      kt_loader_stop (self->loader);
+    }
+  else
+    self->loading_all = FALSE;
   update_footer (self);
 }
 
@@ -1954,10 +2018,16 @@ kt_resource_view_suspend (KtResourceView *self)
   if (self->loader == NULL || (!loader_is_busy (self) && !self->loading_all))
     return;
 
+  /* After Cancel the load ends with the page already sent; nothing
+   * resumes it. */
+  if (self->stopping)
+    return;
+
   g_debug ("Suspending %s: the view is hidden", self->resource->id);
   self->suspended = TRUE;
   self->resume_all = self->loading_all;
-  kt_resource_view_cancel (self);
+  self->resume_when_stopped = FALSE;
+  kt_loader_stop (self->loader);
 }
 
 void

@@ -51,6 +51,9 @@ void              kt_resource_view_ensure_loaded    (KtResourceView   *self);
 void              kt_resource_view_reload           (KtResourceView   *self);
 void              kt_resource_view_load_more        (KtResourceView   *self);
 void              kt_resource_view_load_all         (KtResourceView   *self);
+/* Stops the running load: a page request still waiting for the rate
+ * limit is dropped, and one already sent completes and keeps its rows,
+ * since it has been charged. No further page starts. */
 void              kt_resource_view_cancel           (KtResourceView   *self);
 /* Shows @record, the JSON of the view's single record fetched elsewhere,
  * instead of requesting it; Reload requests it again. Returns FALSE, and
@@ -58,9 +61,12 @@ void              kt_resource_view_cancel           (KtResourceView   *self);
  * loading, or @record is not a JSON object. */
 gboolean          kt_resource_view_show_record      (KtResourceView   *self,
                                                      GBytes           *record);
-/* Cancels the requests of a view that is no longer shown, queued ones
- * included, so the shown view gets the rate budget first. The next
- * kt_resource_view_ensure_loaded() resumes the load. */
+/* Stops the load of a view that is no longer shown, so the shown view
+ * gets the rate budget first. Queued page requests are dropped. A page
+ * already sent completes into the hidden view, so it is never requested
+ * and charged twice. The next kt_resource_view_ensure_loaded() carries on
+ * from the next page. Closing the window or signing out still cancels
+ * every request. */
 void              kt_resource_view_suspend          (KtResourceView   *self);
 
 void              kt_resource_view_start_search     (KtResourceView   *self);

@@ -643,12 +643,14 @@ ensure_view (KtWindow         *self,
     return view;
 
   view = KT_RESOURCE_VIEW (kt_resource_view_new (self->client, self->account, resource));
-  g_signal_connect (view, "notify::rows-loaded", G_CALLBACK (on_view_count_cb), self);
-  g_signal_connect (view, "notify::complete", G_CALLBACK (on_view_count_cb), self);
+  /* A callback of a request in flight keeps a reference to its view, so
+   * a view may outlive the window. The handlers go with the window. */
+  g_signal_connect_object (view, "notify::rows-loaded", G_CALLBACK (on_view_count_cb), self, 0);
+  g_signal_connect_object (view, "notify::complete", G_CALLBACK (on_view_count_cb), self, 0);
   /* The page count of X-Pages is read after the page's rows are added. */
-  g_signal_connect (view, "notify::loading", G_CALLBACK (on_view_count_cb), self);
-  g_signal_connect (view, "notify::selected-row", G_CALLBACK (on_view_selected_row_cb), self);
-  g_signal_connect (view, "sign-in-required", G_CALLBACK (on_view_sign_in_required_cb), self);
+  g_signal_connect_object (view, "notify::loading", G_CALLBACK (on_view_count_cb), self, 0);
+  g_signal_connect_object (view, "notify::selected-row", G_CALLBACK (on_view_selected_row_cb), self, 0);
+  g_signal_connect_object (view, "sign-in-required", G_CALLBACK (on_view_sign_in_required_cb), self, 0);
 
   gtk_stack_add_named (self->view_stack, GTK_WIDGET (view), resource->id);
   g_hash_table_insert (self->views, (gpointer) resource->id, view);

@@ -430,6 +430,152 @@ test_waiting_own_request (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Returns how often the sandbox served the page of @path starting at row
+ * @offset. */
+static guint
+page_served (KtSandbox  *sandbox,
+             const char *path,
+             guint       offset)
+{
+  g_autofree char *bare = g_strndup (path, strcspn (path, "?"));
+  g_autofree char *counter = g_strdup_printf ("page:/v1/%s@%u", bare, offset);
+
+  return kt_sandbox_get_counter (sandbox, counter);
+}
+
+/* Iterates the main context until the sandbox has served the page of
+ * @path at row @offset; fails the test after about 20 seconds. */
+static void
+wait_until_served (KtSandbox  *sandbox,
+                   const char *path,
+                   guint       offset)
+{
+  for (guint i = 0; i < 2000 && page_served (sandbox, path, offset) == 0; i++)
+    kt_core_test_sleep (0.01);
+  g_assert_cmpuint (page_served (sandbox, path, offset), ==, 1);
+}
+
+static void
+test_stop_keeps_sent_page (void)
+{
+  /* Every API response is held back half a second, so the stop comes
+   * while the second page is on the wire. */
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 20,
+                                                         "fault-delay", 0.5, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("customers"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("customers"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) stopped = NULL;
+  g_autoptr(GError) error = NULL;
+  guint expected_rows = kt_sandbox_count_rows (sandbox, "customers");
+  guint pages_loaded = 0;
+  guint offset;
+
+  g_assert_cmpuint (expected_rows, >, 3 * 20);
+
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &first);
+  kt_core_test_wait (&first);
+  g_assert_true (kt_loader_load_next_finish (loader, first, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (kt_sandbox_add_fault (sandbox, "slow", &error));
+  g_assert_no_error (error);
+  kt_loader_load_all_async (loader, NULL, kt_core_test_store_result, &stopped);
+  wait_until_served (sandbox, path, 20);
+  kt_loader_stop (loader);
+
+  /* The page on the wire arrives and its rows stay; no page follows. */
+  kt_core_test_wait (&stopped);
+  g_assert_false (kt_loader_load_all_finish (loader, stopped, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_object_get (loader, "pages-loaded", &pages_loaded, NULL);
+  g_assert_cmpuint (pages_loaded, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2 * 20);
+  g_assert_true (kt_loader_get_has_more (loader));
+  g_assert_cmpuint (page_served (sandbox, path, 40), ==, 0);
+  g_assert_cmpuint (kt_rate_limit_get_in_flight (rate_limit), ==, 0);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 0);
+
+  /* Loading again carries on from the third page. */
+  g_assert_true (kt_sandbox_add_fault (sandbox, "slow:0", &error));
+  g_assert_true (load_all (loader, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, expected_rows);
+  assert_ascending_ids (model);
+  for (offset = 0; offset < expected_rows; offset += 20)
+    g_assert_cmpuint (page_served (sandbox, path, offset), ==, 1);
+}
+
+static void
+test_stop_drops_queued_page (void)
+{
+  /* Two requests per three-second window: once they are spent, the page
+   * request waits in the rate-limit queue. */
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 20,
+                                                         "basic-limit", 2, "rate-window", 3.0, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("customers"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("customers"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autofree char *company_path = g_strdup_printf ("companies/%" G_GINT64_FORMAT ".json",
+                                                   kt_sandbox_get_company_id (sandbox));
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GAsyncResult) dropped = NULL;
+  g_autoptr(GAsyncResult) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean waiting = FALSE;
+  guint api_requests;
+
+  while (!kt_rate_limit_get_known (rate_limit) || kt_rate_limit_get_remaining (rate_limit) > 0)
+    {
+      g_autoptr(KtResponse) response = kt_core_test_get (client, account, company_path, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (response);
+    }
+
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &dropped);
+  for (guint i = 0; i < 200 && !waiting; i++)
+    {
+      kt_core_test_sleep (0.01);
+      g_object_get (loader, "waiting", &waiting, NULL);
+    }
+  g_assert_true (waiting);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 1);
+
+  api_requests = kt_sandbox_get_counter (sandbox, "api");
+  kt_loader_stop (loader);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 0);
+
+  kt_core_test_wait (&dropped);
+  g_assert_false (kt_loader_load_next_finish (loader, dropped, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Past the reset, the dropped request is still not sent. */
+  kt_core_test_sleep (4.5);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, api_requests);
+  g_assert_cmpuint (page_served (sandbox, path, 0), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_cmpuint (kt_rate_limit_get_in_flight (rate_limit), ==, 0);
+
+  /* Loading again requests the page once. */
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &again);
+  kt_core_test_wait (&again);
+  g_assert_true (kt_loader_load_next_finish (loader, again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (page_served (sandbox, path, 0), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 20);
+}
+
 static void
 test_every_resource (void)
 {
@@ -602,6 +748,8 @@ main (int   argc,
   g_test_add_func ("/loader/estimated-seconds", test_estimated_seconds);
   g_test_add_func ("/loader/estimate-short-window", test_estimate_short_window);
   g_test_add_func ("/loader/waiting-own-request", test_waiting_own_request);
+  g_test_add_func ("/loader/stop/keeps-sent-page", test_stop_keeps_sent_page);
+  g_test_add_func ("/loader/stop/drops-queued-page", test_stop_drops_queued_page);
   g_test_add_func ("/loader/every-resource", test_every_resource);
   g_test_add_func ("/loader/fault-server-error", test_fault_server_error);
   g_test_add_func ("/loader/fault-drop-connection", test_fault_drop_connection);

@@ -473,6 +473,12 @@ test_left_views_send_nothing (void)
 
   g_assert_true (sent_request_for (account, first, shown_path));
   for (guint i = 0; i < G_N_ELEMENTS (left_behind); i++)
+    g_assert_false (sent_request_for (account, first, left_paths[i]));
+
+  /* A window later, the dropped requests are still not sent. */
+  browse_spin ((TEST_WINDOW_SECONDS + 1) * 1000);
+  g_assert_cmpuint (kt_rate_limit_get_queued (rate_limit), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (left_behind); i++)
     {
       g_assert_false (sent_request_for (account, first, left_paths[i]));
       g_free (left_paths[i]);
@@ -482,6 +488,185 @@ test_left_views_send_nothing (void)
   g_assert_true (browse_wait_until (view_has_first_page, kt_window_show_resource (window, "staff"), 30));
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Returns how often the sandbox of @sandboxed served the page of the list
+ * shown by @view that starts at row @offset. */
+static guint
+page_served (BrowseFixture  *sandboxed,
+             KtResourceView *view,
+             guint           offset)
+{
+  g_autofree char *path = kt_resource_view_build_path (view);
+  g_autofree char *bare = g_strndup (path, strcspn (path, "?"));
+  g_autofree char *counter = g_strdup_printf ("page:/v1/%s@%u", bare, offset);
+
+  return kt_sandbox_get_counter (sandboxed->sandbox, counter);
+}
+
+typedef struct
+{
+  BrowseFixture *sandboxed;
+  KtResourceView *view;
+  guint offset;
+} PageWatch;
+
+static gboolean
+page_was_served (gpointer data)
+{
+  PageWatch *watch = data;
+
+  return page_served (watch->sandboxed, watch->view, watch->offset) > 0;
+}
+
+static gboolean
+view_is_idle (gpointer data)
+{
+  return !kt_resource_view_get_loading (KT_RESOURCE_VIEW (data));
+}
+
+static gboolean
+no_request_in_flight (gpointer data)
+{
+  return kt_rate_limit_get_in_flight (KT_RATE_LIMIT (data)) == 0;
+}
+
+static gboolean
+view_is_complete (gpointer data)
+{
+  return kt_resource_view_get_complete (KT_RESOURCE_VIEW (data));
+}
+
+static void
+test_left_view_keeps_sent_page (void)
+{
+  BrowseFixture keep = { NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  KtWindow *window;
+  KtResourceView *view;
+  KtRowModel *rows;
+  PageWatch second_page;
+  guint expected_rows;
+  guint page_size;
+  guint pages_loaded = 0;
+  gint64 previous_id = G_MININT64;
+
+  browse_fixture_setup (&keep, KT_SANDBOX_SCALE_DEMO, 0, 0);
+  expected_rows = kt_sandbox_count_rows (keep.sandbox, "customers");
+  g_object_get (keep.sandbox, "page-size", &page_size, NULL);
+  g_assert_cmpuint (expected_rows, >, 3 * page_size);
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", keep.client, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, keep.account);
+  view = kt_window_show_resource (window, "customers");
+  rows = kt_resource_view_get_row_model (view);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  /* Each response now takes two seconds, so the second page of the Load
+   * All is still on the wire when the list is left. */
+  g_assert_true (kt_sandbox_add_fault (keep.sandbox, "slow", &error));
+  g_assert_no_error (error);
+  kt_resource_view_load_all (view);
+  second_page = (PageWatch) { &keep, view, page_size };
+  g_assert_true (browse_wait_until (page_was_served, &second_page, 20));
+  kt_window_show_resource (window, "products");
+
+  /* The page arrives into the hidden list, and no page follows it. */
+  g_assert_true (browse_wait_until (view_is_idle, view, 20));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 2 * page_size);
+  g_object_get (kt_resource_view_get_loader (view), "pages-loaded", &pages_loaded, NULL);
+  g_assert_cmpuint (pages_loaded, ==, 2);
+  g_assert_cmpuint (page_served (&keep, view, 2 * page_size), ==, 0);
+
+  /* Shown again, the list carries on from the third page. */
+  g_assert_true (kt_sandbox_add_fault (keep.sandbox, "slow:0", &error));
+  g_assert_no_error (error);
+  g_assert_true (kt_window_show_resource (window, "customers") == view);
+  g_assert_true (browse_wait_until (view_is_complete, view, 40));
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, expected_rows);
+  for (guint offset = 0; offset < expected_rows; offset += page_size)
+    g_assert_cmpuint (page_served (&keep, view, offset), ==, 1);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (rows)); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
+
+      /* The sandbox sends rows by ascending id, so a repeated row would
+       * break the order. */
+      g_assert_cmpint (kt_row_get_id (row), >, previous_id);
+      previous_id = kt_row_get_id (row);
+    }
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  browse_fixture_teardown (&keep);
+}
+
+static void
+test_cancel_keeps_sent_page (void)
+{
+  BrowseFixture keep = { NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtRowModel) rows = NULL;
+  KtRateLimit *rate_limit;
+  KtWindow *window;
+  KtResourceView *view;
+  GtkWidget *cancel_button;
+  GtkWidget *load_all_button;
+  GtkLabel *count_label;
+  PageWatch second_page;
+  PageWatch third_page;
+  guint page_size;
+
+  browse_fixture_setup (&keep, KT_SANDBOX_SCALE_DEMO, 0, 0);
+  rate_limit = kt_account_get_rate_limit (keep.account);
+  g_object_get (keep.sandbox, "page-size", &page_size, NULL);
+  g_assert_cmpuint (kt_sandbox_count_rows (keep.sandbox, "customers"), >, 3 * page_size);
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", keep.client, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, keep.account);
+  view = kt_window_show_resource (window, "customers");
+  rows = g_object_ref (kt_resource_view_get_row_model (view));
+  cancel_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "cancel_button"));
+  load_all_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "load_all_button"));
+  count_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "count_label"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  g_assert_true (kt_sandbox_add_fault (keep.sandbox, "slow", &error));
+  g_assert_no_error (error);
+  kt_resource_view_load_all (view);
+  second_page = (PageWatch) { &keep, view, page_size };
+  g_assert_true (browse_wait_until (page_was_served, &second_page, 20));
+
+  /* Cancel lets the page on the wire arrive, and the footer tells why. */
+  g_assert_true (gtk_widget_get_visible (cancel_button));
+  g_signal_emit_by_name (cancel_button, "clicked");
+  g_assert_true (kt_resource_view_get_loading (view));
+  g_assert_false (gtk_widget_get_visible (cancel_button));
+  g_assert_nonnull (strstr (gtk_label_get_label (count_label), "stopping after the page already requested"));
+
+  g_assert_true (browse_wait_until (view_is_idle, view, 20));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 2 * page_size);
+  g_assert_cmpuint (page_served (&keep, view, page_size), ==, 1);
+  g_assert_cmpuint (page_served (&keep, view, 2 * page_size), ==, 0);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+  g_assert_false (kt_resource_view_get_complete (view));
+  g_assert_true (gtk_widget_get_sensitive (load_all_button));
+  g_assert_nonnull (strstr (gtk_label_get_label (count_label), "more on the server"));
+
+  /* Closing the window still cancels the page on the wire: its rows
+   * never arrive. */
+  kt_resource_view_load_all (view);
+  third_page = (PageWatch) { &keep, view, 2 * page_size };
+  g_assert_true (browse_wait_until (page_was_served, &third_page, 20));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (browse_wait_until (no_request_in_flight, rate_limit, 20));
+  browse_spin (2500);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 2 * page_size);
+
+  browse_fixture_teardown (&keep);
 }
 
 int
@@ -499,6 +684,8 @@ main (int   argc,
   g_test_add_func ("/meter/reset/clears-warning", test_meter_after_reset);
   g_test_add_func ("/meter/views/first-page-waiting", test_first_page_waiting);
   g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);
+  g_test_add_func ("/meter/views/left-view-keeps-sent-page", test_left_view_keeps_sent_page);
+  g_test_add_func ("/meter/views/cancel-keeps-sent-page", test_cancel_keeps_sent_page);
 
   status = g_test_run ();
   browse_fixture_teardown (&fixture);
