@@ -814,6 +814,23 @@ show_error (KtResourceView *self,
     g_signal_emit (self, signals[SIGNAL_SIGN_IN_REQUIRED], 0);
 }
 
+/* The user stopped the load before its first page was sent, so the list
+ * is not known to be empty. */
+static void
+show_stopped (KtResourceView *self)
+{
+  g_autofree char *title = NULL;
+
+  /* TRANSLATORS: %s is a resource title such as "Orders" */
+  title = g_strdup_printf (_("Loading %s Stopped"), _(self->resource->title));
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page,
+                                   _("No page was requested, so no rows are shown. Retry to load the first page."));
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), FALSE);
+  self->first_page_failed = TRUE;
+  set_state (self, "error");
+}
+
 static void
 show_rows_or_empty (KtResourceView *self)
 {
@@ -880,6 +897,10 @@ on_load_finished (KtResourceView *self,
           self->load_error = g_strdup (error->message);
           set_state (self, "list");
         }
+    }
+  else if (stopped && g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0)
+    {
+      show_stopped (self);
     }
   else
     {

@@ -361,6 +361,12 @@ view_is_waiting (gpointer data)
   return kt_resource_view_get_waiting (KT_RESOURCE_VIEW (data));
 }
 
+static gboolean
+view_shows_error (gpointer data)
+{
+  return g_strcmp0 (kt_resource_view_get_state (KT_RESOURCE_VIEW (data)), "error") == 0;
+}
+
 static void
 test_first_page_waiting (void)
 {
@@ -371,7 +377,10 @@ test_first_page_waiting (void)
   KtResourceView *view;
   GtkWidget *load_all;
   GtkLabel *loading_label;
+  AdwStatusPage *error_page;
+  GtkWidget *retry;
   g_autofree char *path = NULL;
+  g_autofree char *path_counter = NULL;
 
   browse_fixture_setup (&slow, KT_SANDBOX_SCALE_DEMO, 60, 3);
   path = g_strdup_printf ("companies/%" G_GINT64_FORMAT ".json", kt_account_get_company_id (slow.account));
@@ -399,6 +408,23 @@ test_first_page_waiting (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (loading_label)));
   g_assert_cmpstr (gtk_label_get_label (loading_label), ==, "Waiting for the rate limit…");
   browse_save_screenshot (GTK_WIDGET (window), "browse-first-page-waiting");
+
+  /* Cancelling the held-back first page says the list was not loaded,
+   * instead of showing an empty list, and Retry queues the page again. */
+  path_counter = g_strdup_printf ("path:/v1/companies/%" G_GINT64_FORMAT "/customers.json",
+                                  kt_account_get_company_id (slow.account));
+  kt_resource_view_cancel (view);
+  g_assert_true (browse_wait_until (view_shows_error, view, 20));
+  error_page = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "error_page"));
+  g_assert_cmpstr (adw_status_page_get_title (error_page), ==, "Loading Customers Stopped");
+  g_assert_cmpuint (kt_sandbox_get_counter (slow.sandbox, path_counter), ==, 0);
+  g_assert_false (kt_resource_view_get_loading (view));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-first-page-stopped");
+
+  retry = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "retry_button"));
+  g_signal_emit_by_name (retry, "clicked");
+  g_assert_true (browse_wait_until (view_is_waiting, view, 20));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "loading");
 
   gtk_window_destroy (GTK_WINDOW (window));
   browse_fixture_teardown (&slow);
