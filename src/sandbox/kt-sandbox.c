@@ -233,12 +233,20 @@ kt_sandbox_parse_end_date (const char  *text,
   if (text == NULL || strlen (text) != 10
       || sscanf (text, "%4d-%2d-%2d%c", year, month, day, &tail) != 3
       || text[4] != '-' || text[7] != '-'
-      || *year < 1971 || *year > 9999
       || !g_date_valid_dmy ((GDateDay) *day, (GDateMonth) *month, (GDateYear) *year))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Invalid end date “%s”: give a date as YYYY-MM-DD, such as 2026-06-30, or “today”",
                    text != NULL ? text : "(null)");
+      return FALSE;
+    }
+
+  /* The data starts a year before the end date, and from 1971 on every
+   * day is a positive Unix time. */
+  if (*year < 1971 || *year > 9999)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Invalid end date “%s”: the year must be between 1971 and 9999", text);
       return FALSE;
     }
 
