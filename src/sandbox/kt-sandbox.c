@@ -574,24 +574,36 @@ on_request_cb (SoupServer        *server,
       if (is_post)
         kt_sandbox_handle_token (&req);
       else
-        kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
-                               "The token endpoint takes POST requests only");
+        {
+          kt_request_set_header (&req, "Allow", "POST");
+          kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
+                                 "The token endpoint takes POST requests only");
+        }
     }
   else if (g_str_equal (path, "/v1/revoke.json") || g_str_equal (path, "/v1/revoke"))
     {
       if (is_post)
         kt_sandbox_handle_revoke (&req);
       else
-        kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
-                               "The revoke endpoint takes POST requests only");
+        {
+          kt_request_set_header (&req, "Allow", "POST");
+          kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
+                                 "The revoke endpoint takes POST requests only");
+        }
     }
   else if (g_str_has_prefix (path, "/v1/"))
     kt_sandbox_handle_api (&req, path + strlen ("/v1/"));
   else if (g_str_equal (path, "/") && is_get)
     handle_index (&req);
-  else if (g_str_has_prefix (path, "/authorize"))
-    kt_request_html (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "Not allowed",
-                     "<h1>Not allowed</h1><p>This page does not take that kind of request.</p>");
+  else if (g_str_equal (path, "/") || g_str_equal (path, "/authorize")
+           || g_str_equal (path, "/authorize/login") || g_str_equal (path, "/authorize/decision"))
+    {
+      gboolean takes_get = g_str_equal (path, "/") || g_str_equal (path, "/authorize");
+
+      kt_request_set_header (&req, "Allow", takes_get ? "GET, HEAD" : "POST");
+      kt_request_html (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "Not allowed",
+                       "<h1>Not allowed</h1><p>This page does not take that kind of request.</p>");
+    }
   else
     kt_request_html (&req, SOUP_STATUS_NOT_FOUND, "Not found",
                      "<h1>Page not found</h1><p>There is nothing at this address.</p>");

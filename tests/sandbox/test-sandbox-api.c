@@ -126,16 +126,63 @@ test_accept (Fixture       *fixture,
              gconstpointer  user_data)
 {
   g_autofree char *uri = kt_test_api (fixture->sandbox, "sites");
-  const char *const json_accept[] = { "Accept", "application/json", NULL };
-  const char *const html_accept[] = { "Accept", "text/html", NULL };
-  g_autoptr(KtResponse) plain = kt_test_get (fixture->session, uri, fixture->basic);
-  g_autoptr(KtResponse) html = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL, html_accept);
-  g_autoptr(KtResponse) json = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL, json_accept);
+  /* Accept values and the status each gets for a path without .json. */
+  const struct
+  {
+    const char *accept;
+    guint status;
+  } cases[] = {
+    { NULL, 200 },
+    { "application/json", 200 },
+    { "*/*", 200 },
+    { "application/*", 200 },
+    { "text/html, */*;q=0.8", 200 },
+    { "application/json; charset=utf-8", 200 },
+    { "text/html", 406 },
+    { "text/html, application/xml", 406 },
+    { "*/*, application/json;q=0", 406 },
+  };
 
-  g_assert_cmpuint (plain->status, ==, 406);
-  g_assert_cmpuint (html->status, ==, 406);
-  g_assert_cmpuint (json->status, ==, 200);
-  g_assert_nonnull (kt_response_header (plain, "X-Ratelimit-Limit"));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const headers[] = { "Accept", cases[i].accept, NULL };
+      g_autoptr(KtResponse) response = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL,
+                                                        cases[i].accept != NULL ? headers : NULL);
+
+      g_test_message ("Accept: %s", cases[i].accept != NULL ? cases[i].accept : "(none)");
+      g_assert_cmpuint (response->status, ==, cases[i].status);
+      g_assert_nonnull (strstr (kt_response_header (response, "Content-Type"), "application/json"));
+      g_assert_nonnull (kt_response_header (response, "X-Ratelimit-Limit"));
+      if (cases[i].status == 406)
+        {
+          g_autoptr(JsonNode) node = kt_response_json (response);
+          const char *description = json_object_get_string_member (json_node_get_object (node),
+                                                                   "error_description");
+
+          g_assert_nonnull (strstr (description, cases[i].accept));
+          g_assert_nonnull (strstr (description, "Accept: application/json"));
+        }
+    }
+}
+
+static void
+test_invalid_company_id (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *uri = g_strconcat (kt_sandbox_get_api_uri (fixture->sandbox), "companies/abc/sites.json", NULL);
+  g_autoptr(KtResponse) response = kt_test_get (fixture->session, uri, fixture->basic);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *company_id = g_strdup_printf ("%" G_GINT64_FORMAT, kt_sandbox_get_company_id (fixture->sandbox));
+  const char *description;
+
+  g_assert_cmpuint (response->status, ==, 404);
+  node = kt_response_json (response);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error"), ==, "not_found");
+  description = json_object_get_string_member (json_node_get_object (node), "error_description");
+  g_assert_nonnull (strstr (description, "“abc”"));
+  g_assert_nonnull (strstr (description, company_id));
+  g_assert_nonnull (strstr (description, "companies/me"));
+  g_assert_null (strstr (description, "in this company"));
 }
 
 static void
@@ -180,6 +227,7 @@ test_methods (Fixture       *fixture,
   g_autoptr(JsonNode) node = kt_response_json (post);
 
   g_assert_cmpuint (post->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (post, "Allow"), ==, "GET, HEAD");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error"), ==, "invalid_request");
   g_assert_cmpuint (head->status, ==, 200);
   g_assert_cmpuint (head->length, ==, 0);
@@ -1065,6 +1113,7 @@ main (int   argc,
 #define ADD_PAGED(path, func) g_test_add (path, Fixture, GUINT_TO_POINTER (7), fixture_set_up, func, fixture_tear_down)
   ADD ("/sandbox-api/companies-me", test_companies_me);
   ADD ("/sandbox-api/accept", test_accept);
+  ADD ("/sandbox-api/invalid-company-id", test_invalid_company_id);
   ADD ("/sandbox-api/other-company", test_other_company);
   ADD ("/sandbox-api/not-found", test_not_found);
   ADD ("/sandbox-api/methods", test_methods);
