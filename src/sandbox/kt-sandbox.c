@@ -197,10 +197,15 @@ kt_sandbox_ensure_data (KtSandbox *self)
     {
       int year = 2026, month = 6, day = 30;
 
-      /* The setter accepts only valid values. */
-      if (!kt_sandbox_parse_end_date (self->end_date, &year, &month, &day, NULL))
-        g_assert_not_reached ();
-      self->data = kt_sandbox_data_generate_until (self->seed, self->scale, year, month, day);
+      /* "today" ends the data now, so nothing lies in the future. A fixed
+       * date ends it at the end of that day, the same on every run. */
+      if (g_strcmp0 (self->end_date, "today") == 0)
+        self->data = kt_sandbox_data_generate_until_time (self->seed, self->scale,
+                                                          g_get_real_time () / G_USEC_PER_SEC);
+      else if (kt_sandbox_parse_end_date (self->end_date, &year, &month, &day, NULL))
+        self->data = kt_sandbox_data_generate_until (self->seed, self->scale, year, month, day);
+      else
+        g_assert_not_reached (); /* The setter accepts only valid values. */
     }
   data = self->data;
   g_mutex_unlock (&self->data_lock);
@@ -953,7 +958,7 @@ kt_sandbox_class_init (KtSandboxClass *klass)
                        KT_TYPE_SANDBOX_SCALE, KT_SANDBOX_SCALE_SMALL, flags);
   properties[PROP_END_DATE] =
     g_param_spec_string ("end-date", NULL,
-                         "Last day of the twelve months of data: YYYY-MM-DD or today (Sydney time)",
+                         "Last day of the twelve months of data: YYYY-MM-DD, or today for data up to now (Sydney time)",
                          DEFAULT_END_DATE, flags);
   properties[PROP_PAGE_SIZE] =
     g_param_spec_uint ("page-size", NULL, "Rows per page of a list",
