@@ -406,7 +406,7 @@ on_option_error_cb (GOptionContext  *context,
     {
       g_autofree char *message = g_steal_pointer (&(*error)->message);
 
-      (*error)->message = g_strdup_printf (_("%s\nRun “kounter --help” to see the options."), message);
+      (*error)->message = g_strdup_printf (_("kounter: %s\nRun “kounter --help” to see the options."), message);
     }
 }
 
