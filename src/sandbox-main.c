@@ -4,6 +4,7 @@
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,101 @@ parse_enum (GType        type,
   return TRUE;
 }
 
+/* Reads the range of a double property of KtSandbox, so the checks and the
+ * property share one set of limits. */
+static void
+get_double_range (const char *property,
+                  double     *minimum,
+                  double     *maximum)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (KT_TYPE_SANDBOX);
+  GParamSpecDouble *pspec = G_PARAM_SPEC_DOUBLE (g_object_class_find_property (G_OBJECT_CLASS (klass), property));
+
+  *minimum = pspec->minimum;
+  *maximum = pspec->maximum;
+}
+
+/* Checks that @option's @value is finite and within the range of the
+ * sandbox @property. The error names the option, the range followed by
+ * @unit (" seconds") and the value. */
+static gboolean
+check_double (const char  *option,
+              const char  *property,
+              double       value,
+              const char  *unit,
+              GError     **error)
+{
+  double minimum, maximum;
+
+  get_double_range (property, &minimum, &maximum);
+  if (isfinite (value) && value >= minimum && value <= maximum)
+    return TRUE;
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s must be between %.15g and %.15g%s, got %.15g", option, minimum, maximum, unit, value);
+  return FALSE;
+}
+
+static gboolean
+check_integer (const char  *option,
+               gint64       value,
+               gint64       minimum,
+               gint64       maximum,
+               const char  *unit,
+               GError     **error)
+{
+  if (value >= minimum && value <= maximum)
+    return TRUE;
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT "%s, got %" G_GINT64_FORMAT,
+               option, minimum, maximum, unit, value);
+  return FALSE;
+}
+
+/* Checks that @text is an absolute http or https URI with a host, as
+ * OAuth 2.0 clients register. */
+static gboolean
+check_redirect_uri (const char  *text,
+                    GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (scheme != NULL
+      && (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+      && host != NULL && *host != '\0')
+    return TRUE;
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "Invalid --redirect-uri “%s”: give an absolute http or https URI, "
+               "such as http://127.0.0.1/kounter/callback", text);
+  return FALSE;
+}
+
+/* Checks the values GOptionContext cannot check itself. */
+static gboolean
+check_numbers (int          port,
+               gint64       seed,
+               int          page_size,
+               int          basic_limit,
+               int          bearer_limit,
+               double       rate_window,
+               double       token_lifetime,
+               double       fault_delay,
+               GError     **error)
+{
+  return check_integer ("--port", port, 0, 65535, " (0 picks a free port)", error)
+         && check_integer ("--seed", seed, 0, G_MAXINT64, "", error)
+         && check_integer ("--page-size", page_size, 1, KT_SANDBOX_MAX_PAGE_SIZE, " rows", error)
+         && check_integer ("--basic-limit", basic_limit, 1, G_MAXINT, " requests", error)
+         && check_integer ("--bearer-limit", bearer_limit, 1, G_MAXINT, " requests", error)
+         && check_double ("--rate-window", "rate-window", rate_window, " seconds", error)
+         && check_double ("--token-lifetime", "token-lifetime", token_lifetime, " seconds", error)
+         && check_double ("--fault-delay", "fault-delay", fault_delay, " seconds", error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -83,21 +179,21 @@ main (int   argc,
   int reset_value = KT_SANDBOX_RESET_UNIX_TIME;
   int body_value = KT_SANDBOX_LIMIT_BODY_JSON;
   GOptionEntry entries[] = {
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on; 0 picks a free one (default 0)", "N" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on, 0 to 65535; 0 picks a free one (default 0)", "N" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the generated data and of fault draws (default 1)", "N" },
     { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "Data size: small, demo or large (default demo)", "SCALE" },
-    { "end-date", 0, 0, G_OPTION_ARG_STRING, &end_date, "Last day of the twelve months of data: YYYY-MM-DD, or today for today's date in Sydney (default 2026-06-30)", "DATE" },
+    { "end-date", 0, 0, G_OPTION_ARG_STRING, &end_date, "Last day of the twelve months of data: YYYY-MM-DD with a year from 1971 to 9999, or today for data up to now in Sydney (default 2026-06-30)", "DATE" },
     { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size, NULL, "N" },
-    { "rate-window", 0, 0, G_OPTION_ARG_DOUBLE, &rate_window, "Length of a rate-limit window in seconds (default 60)", "SECONDS" },
+    { "rate-window", 0, 0, G_OPTION_ARG_DOUBLE, &rate_window, "Length of a rate-limit window in seconds, 0.1 to 86400 (default 60)", "SECONDS" },
     { "basic-limit", 0, 0, G_OPTION_ARG_INT, &basic_limit, "Requests per window with Basic credentials (default 60)", "N" },
     { "bearer-limit", 0, 0, G_OPTION_ARG_INT, &bearer_limit, "Requests per window with an access token (default 180)", "N" },
-    { "token-lifetime", 0, 0, G_OPTION_ARG_DOUBLE, &token_lifetime, "Lifetime of access tokens in seconds (default 3600)", "SECONDS" },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_DOUBLE, &token_lifetime, "Lifetime of access tokens in seconds, 0.1 to 1000000000 (default 3600)", "SECONDS" },
     { "reset-form", 0, 0, G_OPTION_ARG_STRING, &reset_form, "X-Ratelimit-Reset as a Unix time (unix) or seconds left (seconds); default unix", "FORM" },
     { "limit-body", 0, 0, G_OPTION_ARG_STRING, &limit_body, "Body of a 429: json, or text for the plain “Limit exceeded” (default json)", "BODY" },
     { "retry-after", 0, 0, G_OPTION_ARG_NONE, &retry_after, "Send Retry-After with every 429", NULL },
-    { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri, "Redirect URI registered for the demo client (default http://127.0.0.1/kounter/callback)", "URI" },
+    { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri, "Redirect URI registered for the demo client, an absolute http or https URI (default http://127.0.0.1/kounter/callback)", "URI" },
     { "fault", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &faults, NULL, "NAME[:RATE]" },
-    { "fault-delay", 0, 0, G_OPTION_ARG_DOUBLE, &fault_delay, "Seconds the slow fault delays a response (default 2)", "SECONDS" },
+    { "fault-delay", 0, 0, G_OPTION_ARG_DOUBLE, &fault_delay, "Seconds the slow fault delays a response, 0 to 600 (default 2)", "SECONDS" },
     { "expires-in-string", 0, 0, G_OPTION_ARG_NONE, &expires_in_string, "Write expires_in of token responses as a string", NULL },
     { "refresh-omits-token", 0, 0, G_OPTION_ARG_NONE, &refresh_omits_token, "Leave refresh_token out of refresh responses", NULL },
     { "money-as-strings", 0, 0, G_OPTION_ARG_NONE, &money_as_strings, "Write money as strings such as \"3.0\"", NULL },
@@ -161,10 +257,17 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
-  if (page_size < 1 || page_size > KT_SANDBOX_MAX_PAGE_SIZE)
+  if (argc > 1)
     {
-      fprintf (stderr, "kounter-sandbox: invalid --page-size %d; give 1 to %d rows\n",
-               page_size, KT_SANDBOX_MAX_PAGE_SIZE);
+      fprintf (stderr, "kounter-sandbox: unexpected argument “%s”; the sandbox takes only options\n"
+               "Run “kounter-sandbox --help” to see the options.\n", argv[1]);
+      return EXIT_FAILURE;
+    }
+
+  if (!check_numbers (port, seed, page_size, basic_limit, bearer_limit,
+                      rate_window, token_lifetime, fault_delay, &error))
+    {
+      fprintf (stderr, "kounter-sandbox: %s\n", error->message);
       return EXIT_FAILURE;
     }
 
@@ -179,11 +282,15 @@ main (int   argc,
         }
     }
 
-  if (port < 0 || port > 65535 || basic_limit < 1 || bearer_limit < 1
-      || rate_window < 0.1 || token_lifetime < 0.1 || fault_delay < 0 || seed < 0)
+  if (redirect_uri != NULL && !check_redirect_uri (redirect_uri, &error))
     {
-      fprintf (stderr, "kounter-sandbox: a numeric option is out of range; ports are 0 to 65535, "
-               "sizes, limits, seeds and times are positive\n");
+      fprintf (stderr, "kounter-sandbox: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  if (tls_key != NULL && tls_cert == NULL)
+    {
+      fprintf (stderr, "kounter-sandbox: --tls-key needs --tls-certificate; give both to serve HTTPS\n");
       return EXIT_FAILURE;
     }
 
@@ -219,6 +326,9 @@ main (int   argc,
       if (certificate == NULL)
         {
           fprintf (stderr, "kounter-sandbox: cannot load the certificate “%s”: %s\n", tls_cert, error->message);
+          if (tls_key == NULL)
+            fprintf (stderr, "Without --tls-key the private key is read from the certificate file; "
+                     "give the key file with --tls-key FILE.\n");
           return EXIT_FAILURE;
         }
       g_object_set (sandbox, "tls-certificate", certificate, NULL);
@@ -236,6 +346,9 @@ main (int   argc,
   if (!kt_sandbox_start (sandbox, (guint16) port, &error))
     {
       fprintf (stderr, "kounter-sandbox: %s\n", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        fprintf (stderr, "Another program listens on port %d; choose another port, "
+                 "or --port 0 to pick a free one.\n", port);
       return EXIT_FAILURE;
     }
 

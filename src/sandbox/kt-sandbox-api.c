@@ -1140,7 +1140,13 @@ route_request (Route *route)
 
   if (!parse_id (route->segments[1], &company_id))
     {
-      not_found (route->req, "company", route->segments[1]);
+      g_autofree char *description =
+        g_strdup_printf ("No company with id “%s” exists: a company id is a positive number. "
+                         "Use %" G_GINT64_FORMAT ", the id of this credential's company, "
+                         "or companies/me to look it up",
+                         route->segments[1], data->id);
+
+      kt_request_json_error (route->req, SOUP_STATUS_NOT_FOUND, "not_found", description);
       return;
     }
   if (company_id != data->id)
@@ -1155,13 +1161,56 @@ route_request (Route *route)
   route_company (route);
 }
 
+/* Whether a media range of an Accept header, such as "application/json;
+ * charset=utf-8" or the wildcards, matches application/json, parameters
+ * aside. */
+static gboolean
+media_range_matches_json (const char *media_range)
+{
+  g_autofree char *type = g_strdup (media_range);
+  char *semicolon = strchr (type, ';');
+
+  if (semicolon != NULL)
+    *semicolon = '\0';
+  g_strstrip (type);
+  return g_ascii_strcasecmp (type, "application/json") == 0
+         || g_ascii_strcasecmp (type, "application/*") == 0
+         || g_ascii_strcasecmp (type, "*/*") == 0;
+}
+
+/*
+ * Whether the Accept header allows a JSON body. As in HTTP (RFC 9110,
+ * section 12.5.1), a request without Accept takes any type. Otherwise
+ * application/json or a wildcard range that covers it (any type, or any
+ * application subtype) must have a quality above 0, and application/json
+ * itself must not have quality 0.
+ */
 static gboolean
 accepts_json (KtRequest *req)
 {
   const char *accept = soup_message_headers_get_list (soup_server_message_get_request_headers (req->msg),
                                                       "Accept");
+  GSList *acceptable, *unacceptable = NULL;
+  gboolean allowed = FALSE;
 
-  return accept != NULL && strstr (accept, "application/json") != NULL;
+  if (accept == NULL)
+    return TRUE;
+
+  acceptable = soup_header_parse_quality_list (accept, &unacceptable);
+  for (GSList *l = acceptable; l != NULL && !allowed; l = l->next)
+    allowed = media_range_matches_json (l->data);
+  for (GSList *l = unacceptable; l != NULL && allowed; l = l->next)
+    {
+      g_autofree char *type = g_strstrip (g_strdup (l->data));
+
+      /* An explicit application/json;q=0 wins over a wildcard. */
+      if (g_ascii_strncasecmp (type, "application/json", strlen ("application/json")) == 0)
+        allowed = FALSE;
+    }
+  soup_header_free_list (acceptable);
+  soup_header_free_list (unacceptable);
+
+  return allowed;
 }
 
 static void
@@ -1233,8 +1282,10 @@ kt_sandbox_handle_api (KtRequest  *req,
 
   if (!g_str_equal (req->method, "GET") && !g_str_equal (req->method, "HEAD"))
     {
-      g_autofree char *description = g_strdup_printf ("The method %s is not allowed here", req->method);
+      g_autofree char *description =
+        g_strdup_printf ("The method %s is not allowed here; the API takes GET and HEAD", req->method);
 
+      kt_request_set_header (req, "Allow", "GET, HEAD");
       kt_request_json_error (req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request", description);
       return;
     }
@@ -1242,8 +1293,13 @@ kt_sandbox_handle_api (KtRequest  *req,
   route.json_suffix = g_str_has_suffix (api_path, ".json");
   if (!route.json_suffix && !accepts_json (req))
     {
-      kt_request_json_error (req, SOUP_STATUS_NOT_ACCEPTABLE, "not_acceptable",
-                             "Add .json to the path or send Accept: application/json");
+      const char *accept = soup_message_headers_get_list (soup_server_message_get_request_headers (req->msg),
+                                                          "Accept");
+      g_autofree char *description =
+        g_strdup_printf ("The Accept header “%s” excludes JSON, the only type the API returns; "
+                         "send Accept: application/json or add .json to the path", accept);
+
+      kt_request_json_error (req, SOUP_STATUS_NOT_ACCEPTABLE, "not_acceptable", description);
       return;
     }
 

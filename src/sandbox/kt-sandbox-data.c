@@ -808,6 +808,57 @@ generate_shifts (KtSandboxData *data,
     }
 }
 
+/* The local midnight of day @day of the data, as a Unix time. */
+static gint64
+day_midnight (const KtSandboxData *data,
+              guint                day)
+{
+  gint64 noon = data->first_day + (gint64) day * 86400 + 12 * 3600;
+
+  /* first_day is a local midnight; shift by the change of offset, if any. */
+  return noon - 12 * 3600 + kt_sandbox_utc_offset (data->first_day) - kt_sandbox_utc_offset (noon);
+}
+
+/* A register of the sandbox is cashed up at 16:30 local time every day. */
+gint64
+kt_cashup_time (const KtSandboxData *data,
+                guint                day)
+{
+  return day_midnight (data, day) + 16 * 3600 + 30 * 60;
+}
+
+/* Returns the latest time an order shows. A complete order is updated
+ * 60 seconds after it is created, or 90 with a split payment, and its
+ * payments are no later. Other orders keep their creation time. */
+gint64
+kt_order_updated_at (const KtOrder *order)
+{
+  return order->created_at + (order->status == KT_ORDER_COMPLETE ? 60 + 30 * order->split : 0);
+}
+
+/*
+ * Drops the orders and shifts that end after @end_time, so data made up
+ * to "now" contains nothing in the future. Rows keep their order, so ids stay
+ * ascending. Cash-ups follow from the orders and are cut separately.
+ */
+static void
+cut_off_at (KtSandboxData *data,
+            gint64         end_time)
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < data->n_orders; i++)
+    if (kt_order_updated_at (&data->orders[i]) <= end_time)
+      data->orders[kept++] = data->orders[i];
+  data->n_orders = kept;
+
+  kept = 0;
+  for (guint i = 0; i < data->n_shifts; i++)
+    if (data->shifts[i].finished_at <= end_time)
+      data->shifts[kept++] = data->shifts[i];
+  data->n_shifts = kept;
+}
+
 /* The day of @unix_time in Sydney, counted from the first day of the data. */
 static guint
 local_day (const KtSandboxData *data,
@@ -870,18 +921,15 @@ kt_sandbox_data_generate (guint64        seed,
   return kt_sandbox_data_generate_until (seed, scale, 2026, 6, 30);
 }
 
-/*
- * Generates the whole company for @seed at @scale with twelve months of
- * trade ending on the given day (Sydney time), which must be a valid date.
- * The same seed, scale and end date give the same data. Free with
- * kt_sandbox_data_free().
- */
-KtSandboxData *
-kt_sandbox_data_generate_until (guint64        seed,
-                                KtSandboxScale scale,
-                                int            end_year,
-                                int            end_month,
-                                int            end_day)
+/* Generates the data up to the given day and drops what lies after
+ * @end_time on it; G_MAXINT64 keeps the whole day. */
+static KtSandboxData *
+generate (guint64        seed,
+          KtSandboxScale scale,
+          int            end_year,
+          int            end_month,
+          int            end_day,
+          gint64         end_time)
 {
   KtSandboxData *data = g_new0 (KtSandboxData, 1);
   Rng rng = { seed };
@@ -907,9 +955,50 @@ kt_sandbox_data_generate_until (guint64        seed,
   generate_customers (data, &rng, scales[scale].customers);
   generate_orders (data, &rng, scales[scale].orders);
   generate_shifts (data, &rng);
+  cut_off_at (data, end_time);
   generate_cashups (data);
 
+  /* Cash-ups are stored day by day, so the days not yet cashed up at
+   * @end_time are the last ones. */
+  while (data->n_cashups > 0
+         && kt_cashup_time (data, data->cashups[data->n_cashups - 1].day) > end_time)
+    data->n_cashups -= data->n_registers;
+
   return data;
+}
+
+/*
+ * Generates the whole company for @seed at @scale with twelve months of
+ * trade ending on the given day (Sydney time), which must be a valid date.
+ * The same seed, scale and end date give the same data. Free with
+ * kt_sandbox_data_free().
+ */
+KtSandboxData *
+kt_sandbox_data_generate_until (guint64        seed,
+                                KtSandboxScale scale,
+                                int            end_year,
+                                int            end_month,
+                                int            end_day)
+{
+  return generate (seed, scale, end_year, end_month, end_day, G_MAXINT64);
+}
+
+/*
+ * Generates the company as kt_sandbox_data_generate_until() does for the
+ * Sydney day of @end_time (a Unix time), without the orders, shifts and
+ * cash-ups that would come after @end_time on that day. The rows before
+ * @end_time are those of the whole day. Free with kt_sandbox_data_free().
+ */
+KtSandboxData *
+kt_sandbox_data_generate_until_time (guint64        seed,
+                                     KtSandboxScale scale,
+                                     gint64         end_time)
+{
+  gint64 local = end_time + kt_sandbox_utc_offset (end_time);
+  int year, month, day;
+
+  kt_sandbox_civil_from_days (local / 86400, &year, &month, &day);
+  return generate (seed, scale, year, month, day, end_time);
 }
 
 void
@@ -959,6 +1048,33 @@ kt_sandbox_data_find (const void *rows,
     }
 
   return -1;
+}
+
+/* A product's stock at a site, made up from both ids: stable, small and
+ * below zero for a few oversold products. */
+gint64
+kt_product_stock_at_site (const KtSandboxData *data,
+                          guint                product,
+                          guint                site)
+{
+  guint64 mix = (guint64) data->products[product].id * G_GUINT64_CONSTANT (2654435761)
+                ^ (guint64) data->sites[site].id;
+
+  return (gint64) (mix % 120) - 5;
+}
+
+/* A product's stock: the sum of its stock at the sites that sell it, so
+ * the product and the sites' inventories agree. */
+gint64
+kt_product_stock (const KtSandboxData *data,
+                  guint                product)
+{
+  gint64 total = 0;
+
+  for (guint s = 0; s < data->n_sites; s++)
+    if (data->products[product].site_mask & (1u << s))
+      total += kt_product_stock_at_site (data, product, s);
+  return total;
 }
 
 /* The price without tax, as the base price list and order lines show it. */

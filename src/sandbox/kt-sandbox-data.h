@@ -215,6 +215,9 @@ KtSandboxData *kt_sandbox_data_generate_until (guint64        seed,
                                                int            end_year,
                                                int            end_month,
                                                int            end_day);
+KtSandboxData *kt_sandbox_data_generate_until_time (guint64        seed,
+                                                    KtSandboxScale scale,
+                                                    gint64         end_time);
 void           kt_sandbox_data_free      (KtSandboxData  *data);
 
 /* Row indexes by id; -1 when not found. */
@@ -224,6 +227,14 @@ int            kt_sandbox_data_find      (const void     *rows,
                                           gint64          id);
 
 gint64         kt_product_unit_price     (const KtProduct *product);
+gint64         kt_product_stock_at_site  (const KtSandboxData *data,
+                                          guint                product,
+                                          guint                site);
+gint64         kt_product_stock          (const KtSandboxData *data,
+                                          guint                product);
+gint64         kt_order_updated_at       (const KtOrder       *order);
+gint64         kt_cashup_time            (const KtSandboxData *data,
+                                          guint                day);
 gint64         kt_line_total             (const KtSandboxData *data,
                                           const KtOrderLine   *line);
 gint64         kt_line_total_tax         (const KtSandboxData *data,

@@ -609,16 +609,47 @@ grant_refresh_token (KtRequest  *req,
   respond_tokens (req, grant, refresh_token, TRUE);
 }
 
+/*
+ * Checks that the request body is a form, as token requests (RFC 6749,
+ * section 4.1.3) and revocation requests (RFC 7009, section 2.1) must be,
+ * and responds with 400 if not. A body without a Content-Type is read as
+ * a form.
+ */
+static gboolean
+check_form_body (KtRequest  *req,
+                 const char *endpoint)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autofree char *description = NULL;
+
+  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/x-www-form-urlencoded") == 0)
+    return TRUE;
+
+  description = g_strdup_printf ("The %s endpoint takes a form body, not %s; send the fields with "
+                                 "Content-Type: application/x-www-form-urlencoded",
+                                 endpoint, content_type);
+  token_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_request", description);
+  return FALSE;
+}
+
 /* POST /v1/token.json */
 void
 kt_sandbox_handle_token (KtRequest *req)
 {
-  g_autoptr(GHashTable) form = read_form (req);
-  const char *grant_type = g_hash_table_lookup (form, "grant_type");
+  g_autoptr(GHashTable) form = NULL;
+  const char *grant_type;
 
+  if (!check_form_body (req, "token"))
+    return;
+
+  form = read_form (req);
+  grant_type = g_hash_table_lookup (form, "grant_type");
   if (grant_type == NULL || *grant_type == '\0')
     {
-      token_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_request", "The request has no grant_type");
+      token_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                   "The request has no grant_type; send it in a form body with "
+                   "Content-Type: application/x-www-form-urlencoded");
       return;
     }
 
@@ -646,12 +677,17 @@ void
 kt_sandbox_handle_revoke (KtRequest *req)
 {
   KtSandbox *self = req->sandbox;
-  g_autoptr(GHashTable) form = read_form (req);
-  const char *token = g_hash_table_lookup (form, "token");
+  g_autoptr(GHashTable) form = NULL;
+  const char *token;
   KtGrant *grant;
   KtAccessToken *access;
 
   kt_sandbox_count (self, "revoke");
+  if (!check_form_body (req, "revoke"))
+    return;
+
+  form = read_form (req);
+  token = g_hash_table_lookup (form, "token");
   if (!check_client (req, form))
     return;
   if (token == NULL || *token == '\0')

@@ -372,7 +372,7 @@ kt_render_product (const KtSandboxData *data,
   kt_json_money (out, kt_product_unit_price (product));
   g_string_append (out, ",\"cost_price\":");
   kt_json_money (out, product->cost_price);
-  g_string_append (out, ",\"stock\":0,\"image\":null");
+  g_string_append_printf (out, ",\"stock\":%" G_GINT64_FORMAT ",\"image\":null", kt_product_stock (data, i));
   g_string_append_printf (out, ",\"categories\":[{\"id\":%" G_GINT64_FORMAT ",\"name\":", category->id);
   kt_json_string (out, category->name);
   g_string_append (out, "}],\"taxes\":[");
@@ -514,7 +514,7 @@ kt_render_order (const KtSandboxData *data,
 {
   const KtOrder *order = &data->orders[i];
   const KtRegister *reg = &data->registers[order->reg];
-  gint64 updated_at = order->created_at + (order->status == KT_ORDER_COMPLETE ? 60 + 30 * order->split : 0);
+  gint64 updated_at = kt_order_updated_at (order);
 
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"sale_number\":\"%s-%u\",\"status\":\"%s\"",
                           order->id, reg->code, order->sale_number, kt_order_status_name (order->status));
@@ -615,8 +615,6 @@ kt_render_cashup (const KtSandboxData *data,
 {
   const KtCashup *cashup = &data->cashups[i];
   const KtRegister *reg = &data->registers[cashup->reg];
-  gint64 noon = data->first_day + (gint64) cashup->day * 86400 + 12 * 3600;
-  gint64 midnight = noon - 12 * 3600 + kt_sandbox_utc_offset (data->first_day) - kt_sandbox_utc_offset (noon);
   gboolean first = TRUE;
 
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"site_id\":%" G_GINT64_FORMAT
@@ -641,21 +639,16 @@ kt_render_cashup (const KtSandboxData *data,
       g_string_append_c (out, '}');
     }
   g_string_append (out, "],\"created_at\":");
-  kt_json_time (out, midnight + 16 * 3600 + 30 * 60);
+  kt_json_time (out, kt_cashup_time (data, cashup->day));
   g_string_append_c (out, '}');
 }
 
-/* A product's stock at a site: made up from both ids, stable and small. */
 void
 kt_render_inventory (const KtSandboxData *data,
                      guint                site,
                      guint                i,
                      GString             *out)
 {
-  const KtProduct *product = &data->products[i];
-  guint64 mix = (guint64) product->id * G_GUINT64_CONSTANT (2654435761) ^ (guint64) data->sites[site].id;
-  gint64 stock = (gint64) (mix % 120) - 5;
-
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"stock\":%" G_GINT64_FORMAT "}",
-                          product->id, stock);
+                          data->products[i].id, kt_product_stock_at_site (data, i, site));
 }

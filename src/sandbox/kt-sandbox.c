@@ -197,10 +197,15 @@ kt_sandbox_ensure_data (KtSandbox *self)
     {
       int year = 2026, month = 6, day = 30;
 
-      /* The setter accepts only valid values. */
-      if (!kt_sandbox_parse_end_date (self->end_date, &year, &month, &day, NULL))
-        g_assert_not_reached ();
-      self->data = kt_sandbox_data_generate_until (self->seed, self->scale, year, month, day);
+      /* "today" ends the data now, so nothing lies in the future. A fixed
+       * date ends it at the end of that day, the same on every run. */
+      if (g_strcmp0 (self->end_date, "today") == 0)
+        self->data = kt_sandbox_data_generate_until_time (self->seed, self->scale,
+                                                          g_get_real_time () / G_USEC_PER_SEC);
+      else if (kt_sandbox_parse_end_date (self->end_date, &year, &month, &day, NULL))
+        self->data = kt_sandbox_data_generate_until (self->seed, self->scale, year, month, day);
+      else
+        g_assert_not_reached (); /* The setter accepts only valid values. */
     }
   data = self->data;
   g_mutex_unlock (&self->data_lock);
@@ -233,12 +238,20 @@ kt_sandbox_parse_end_date (const char  *text,
   if (text == NULL || strlen (text) != 10
       || sscanf (text, "%4d-%2d-%2d%c", year, month, day, &tail) != 3
       || text[4] != '-' || text[7] != '-'
-      || *year < 1971 || *year > 9999
       || !g_date_valid_dmy ((GDateDay) *day, (GDateMonth) *month, (GDateYear) *year))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Invalid end date “%s”: give a date as YYYY-MM-DD, such as 2026-06-30, or “today”",
                    text != NULL ? text : "(null)");
+      return FALSE;
+    }
+
+  /* The data starts a year before the end date, and from 1971 on every
+   * day is a positive Unix time. */
+  if (*year < 1971 || *year > 9999)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Invalid end date “%s”: the year must be between 1971 and 9999", text);
       return FALSE;
     }
 
@@ -566,24 +579,36 @@ on_request_cb (SoupServer        *server,
       if (is_post)
         kt_sandbox_handle_token (&req);
       else
-        kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
-                               "The token endpoint takes POST requests only");
+        {
+          kt_request_set_header (&req, "Allow", "POST");
+          kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
+                                 "The token endpoint takes POST requests only");
+        }
     }
   else if (g_str_equal (path, "/v1/revoke.json") || g_str_equal (path, "/v1/revoke"))
     {
       if (is_post)
         kt_sandbox_handle_revoke (&req);
       else
-        kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
-                               "The revoke endpoint takes POST requests only");
+        {
+          kt_request_set_header (&req, "Allow", "POST");
+          kt_request_json_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
+                                 "The revoke endpoint takes POST requests only");
+        }
     }
   else if (g_str_has_prefix (path, "/v1/"))
     kt_sandbox_handle_api (&req, path + strlen ("/v1/"));
   else if (g_str_equal (path, "/") && is_get)
     handle_index (&req);
-  else if (g_str_has_prefix (path, "/authorize"))
-    kt_request_html (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "Not allowed",
-                     "<h1>Not allowed</h1><p>This page does not take that kind of request.</p>");
+  else if (g_str_equal (path, "/") || g_str_equal (path, "/authorize")
+           || g_str_equal (path, "/authorize/login") || g_str_equal (path, "/authorize/decision"))
+    {
+      gboolean takes_get = g_str_equal (path, "/") || g_str_equal (path, "/authorize");
+
+      kt_request_set_header (&req, "Allow", takes_get ? "GET, HEAD" : "POST");
+      kt_request_html (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "Not allowed",
+                       "<h1>Not allowed</h1><p>This page does not take that kind of request.</p>");
+    }
   else
     kt_request_html (&req, SOUP_STATUS_NOT_FOUND, "Not found",
                      "<h1>Page not found</h1><p>There is nothing at this address.</p>");
@@ -933,7 +958,7 @@ kt_sandbox_class_init (KtSandboxClass *klass)
                        KT_TYPE_SANDBOX_SCALE, KT_SANDBOX_SCALE_SMALL, flags);
   properties[PROP_END_DATE] =
     g_param_spec_string ("end-date", NULL,
-                         "Last day of the twelve months of data: YYYY-MM-DD or today (Sydney time)",
+                         "Last day of the twelve months of data: YYYY-MM-DD, or today for data up to now (Sydney time)",
                          DEFAULT_END_DATE, flags);
   properties[PROP_PAGE_SIZE] =
     g_param_spec_uint ("page-size", NULL, "Rows per page of a list",

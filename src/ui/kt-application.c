@@ -38,6 +38,9 @@ static const GOptionEntry option_entries[] = {
     N_("Print the version and exit"), NULL },
   { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Start a local stand-in of the Kounta API and sign in to its demo company"), NULL },
+  /* Collects stray arguments so they get an error of their own instead of
+   * GApplication's "can not open files" critical. */
+  { G_OPTION_REMAINING, 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, NULL },
   { NULL }
 };
 
@@ -391,16 +394,64 @@ on_store_loaded_cb (GObject      *source,
     }
 }
 
+/* Adds a pointer to --help to GOptionContext's "Unknown option" and
+ * similar parse errors, which GApplication prints as they are. */
+static void
+on_option_error_cb (GOptionContext  *context,
+                    GOptionGroup    *group,
+                    gpointer         user_data,
+                    GError         **error)
+{
+  if (error != NULL && *error != NULL)
+    {
+      g_autofree char *message = g_steal_pointer (&(*error)->message);
+
+      (*error)->message = g_strdup_printf (_("kounter: %s\nRun “kounter --help” to see the options."), message);
+    }
+}
+
+static gboolean
+settings_schema_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL)
+    return FALSE;
+  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  return schema != NULL;
+}
+
 static int
 kt_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
   KtApplication *self = KT_APPLICATION (app);
+  g_autofree const char **arguments = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("%s %s\n", "kounter", PACKAGE_VERSION);
       return 0;
+    }
+
+  if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &arguments)
+      && arguments[0] != NULL)
+    {
+      g_autofree char *name = g_filename_display_name (arguments[0]);
+
+      g_printerr (_("kounter: unexpected argument “%s”: Kounter opens no files. "
+                    "Run “kounter --help” to see the options.\n"), name);
+      return 1;
+    }
+
+  /* Without its schema, g_settings_new() would abort the process. */
+  if (!settings_schema_installed ())
+    {
+      g_printerr (_("kounter: the GSettings schema “%s” is not installed. Start a build "
+                    "from the source tree with “build-aux/run-uninstalled BUILD_DIR”, "
+                    "or install it with “meson install”.\n"), APPLICATION_ID);
+      return 1;
     }
 
   self->demo = g_variant_dict_contains (options, "demo");
@@ -531,6 +582,11 @@ kt_application_class_init (KtApplicationClass *klass)
 static void
 kt_application_init (KtApplication *self)
 {
+  /* A group without entries, so it adds no help section, only the hook. */
+  GOptionGroup *hint_group = g_option_group_new ("kounter", "", "", NULL, NULL);
+
+  g_option_group_set_error_hook (hint_group, on_option_error_cb);
+  g_application_add_option_group (G_APPLICATION (self), hint_group);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Browse a Kounta point-of-sale company and its API."));

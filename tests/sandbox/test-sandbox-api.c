@@ -126,16 +126,63 @@ test_accept (Fixture       *fixture,
              gconstpointer  user_data)
 {
   g_autofree char *uri = kt_test_api (fixture->sandbox, "sites");
-  const char *const json_accept[] = { "Accept", "application/json", NULL };
-  const char *const html_accept[] = { "Accept", "text/html", NULL };
-  g_autoptr(KtResponse) plain = kt_test_get (fixture->session, uri, fixture->basic);
-  g_autoptr(KtResponse) html = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL, html_accept);
-  g_autoptr(KtResponse) json = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL, json_accept);
+  /* Accept values and the status each gets for a path without .json. */
+  const struct
+  {
+    const char *accept;
+    guint status;
+  } cases[] = {
+    { NULL, 200 },
+    { "application/json", 200 },
+    { "*/*", 200 },
+    { "application/*", 200 },
+    { "text/html, */*;q=0.8", 200 },
+    { "application/json; charset=utf-8", 200 },
+    { "text/html", 406 },
+    { "text/html, application/xml", 406 },
+    { "*/*, application/json;q=0", 406 },
+  };
 
-  g_assert_cmpuint (plain->status, ==, 406);
-  g_assert_cmpuint (html->status, ==, 406);
-  g_assert_cmpuint (json->status, ==, 200);
-  g_assert_nonnull (kt_response_header (plain, "X-Ratelimit-Limit"));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const headers[] = { "Accept", cases[i].accept, NULL };
+      g_autoptr(KtResponse) response = kt_test_request (fixture->session, "GET", uri, fixture->basic, NULL,
+                                                        cases[i].accept != NULL ? headers : NULL);
+
+      g_test_message ("Accept: %s", cases[i].accept != NULL ? cases[i].accept : "(none)");
+      g_assert_cmpuint (response->status, ==, cases[i].status);
+      g_assert_nonnull (strstr (kt_response_header (response, "Content-Type"), "application/json"));
+      g_assert_nonnull (kt_response_header (response, "X-Ratelimit-Limit"));
+      if (cases[i].status == 406)
+        {
+          g_autoptr(JsonNode) node = kt_response_json (response);
+          const char *description = json_object_get_string_member (json_node_get_object (node),
+                                                                   "error_description");
+
+          g_assert_nonnull (strstr (description, cases[i].accept));
+          g_assert_nonnull (strstr (description, "Accept: application/json"));
+        }
+    }
+}
+
+static void
+test_invalid_company_id (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *uri = g_strconcat (kt_sandbox_get_api_uri (fixture->sandbox), "companies/abc/sites.json", NULL);
+  g_autoptr(KtResponse) response = kt_test_get (fixture->session, uri, fixture->basic);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *company_id = g_strdup_printf ("%" G_GINT64_FORMAT, kt_sandbox_get_company_id (fixture->sandbox));
+  const char *description;
+
+  g_assert_cmpuint (response->status, ==, 404);
+  node = kt_response_json (response);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error"), ==, "not_found");
+  description = json_object_get_string_member (json_node_get_object (node), "error_description");
+  g_assert_nonnull (strstr (description, "“abc”"));
+  g_assert_nonnull (strstr (description, company_id));
+  g_assert_nonnull (strstr (description, "companies/me"));
+  g_assert_null (strstr (description, "in this company"));
 }
 
 static void
@@ -180,6 +227,7 @@ test_methods (Fixture       *fixture,
   g_autoptr(JsonNode) node = kt_response_json (post);
 
   g_assert_cmpuint (post->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (post, "Allow"), ==, "GET, HEAD");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "error"), ==, "invalid_request");
   g_assert_cmpuint (head->status, ==, 200);
   g_assert_cmpuint (head->length, ==, 0);
@@ -732,6 +780,53 @@ test_other_resources (Fixture       *fixture,
 }
 
 static void
+test_product_stock (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) products = fetch_all (fixture, "products.json");
+  g_autoptr(GPtrArray) sites = fetch_all (fixture, "sites.json");
+  g_autoptr(GHashTable) inventory_sums = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  guint in_stock = 0;
+
+  /* A product's stock is the sum of its stock in the sites' inventories. */
+  for (guint s = 0; s < sites->len; s++)
+    {
+      g_autofree char *path = g_strdup_printf ("sites/%" G_GINT64_FORMAT "/inventory.json", row_id (sites->pdata[s]));
+      g_autoptr(GPtrArray) inventory = fetch_all (fixture, path);
+
+      g_assert_cmpuint (inventory->len, >, 0);
+      for (guint i = 0; i < inventory->len; i++)
+        {
+          gint64 id = row_id (inventory->pdata[i]);
+          gint64 *sum = g_hash_table_lookup (inventory_sums, &id);
+
+          if (sum == NULL)
+            {
+              sum = g_new0 (gint64, 1);
+              g_hash_table_insert (inventory_sums, g_memdup2 (&id, sizeof id), sum);
+            }
+          *sum += json_object_get_int_member (json_node_get_object (inventory->pdata[i]), "stock");
+        }
+    }
+
+  for (guint i = 0; i < products->len; i++)
+    {
+      gint64 id = row_id (products->pdata[i]);
+      g_autofree char *path = g_strdup_printf ("products/%" G_GINT64_FORMAT ".json", id);
+      g_autoptr(JsonNode) record = get_json (fixture, path, 200);
+      const gint64 *sum = g_hash_table_lookup (inventory_sums, &id);
+      gint64 stock = json_object_get_int_member (json_node_get_object (record), "stock");
+
+      g_test_message ("product %" G_GINT64_FORMAT, id);
+      g_assert_nonnull (sum);
+      g_assert_cmpint (stock, ==, *sum);
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (products->pdata[i]), "stock"), ==, *sum);
+      in_stock += stock > 0;
+    }
+  g_assert_cmpuint (in_stock, >, 0);
+}
+
+static void
 test_shifts (Fixture       *fixture,
              gconstpointer  user_data)
 {
@@ -998,6 +1093,87 @@ test_end_date (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* Asserts that the time @member of @row is not later than @now. */
+static void
+assert_not_after (JsonNode   *row,
+                  const char *member,
+                  GDateTime  *now)
+{
+  const char *text = json_object_get_string_member (json_node_get_object (row), member);
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (text, NULL);
+
+  g_assert_nonnull (time);
+  if (g_date_time_compare (time, now) > 0)
+    g_error ("%s %s of row %" G_GINT64_FORMAT " is later than now", member, text, row_id (row));
+}
+
+static void
+test_end_date_today (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (FALSE);
+  g_autoptr(GPtrArray) orders = NULL;
+  g_autoptr(GPtrArray) shifts = NULL;
+  g_autoptr(GPtrArray) sites = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) week_ago = NULL;
+  g_autofree char *shifts_path = NULL;
+  g_autofree char *basic = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (sandbox, "end-date", "today", "basic-limit", 1000000, NULL);
+  kt_sandbox_start (sandbox, 0, &error);
+  g_assert_no_error (error);
+  basic = kt_test_basic (sandbox);
+
+  /* The data ends when it is generated, at the first request. */
+  orders = kt_test_fetch_all (sandbox, session, "orders.json", basic);
+  now = g_date_time_new_now_utc ();
+  week_ago = g_date_time_add_days (now, -7);
+  shifts_path = g_date_time_format (week_ago, "shifts/since/%Y-%m-%d.json");
+  shifts = kt_test_fetch_all (sandbox, session, shifts_path, basic);
+  sites = kt_test_fetch_all (sandbox, session, "sites.json", basic);
+
+  g_assert_cmpuint (orders->len, >, 0);
+  for (guint i = 0; i < orders->len; i++)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(KtResponse) response = NULL;
+      g_autoptr(JsonNode) order = NULL;
+      g_autofree char *uri = NULL;
+
+      assert_not_after (orders->pdata[i], "created_at", now);
+      /* The full record of the latest orders also carries payments. */
+      if (i + 3 < orders->len)
+        continue;
+      path = g_strdup_printf ("orders/%" G_GINT64_FORMAT ".json", row_id (orders->pdata[i]));
+      uri = kt_test_api (sandbox, path);
+      response = kt_test_get (session, uri, basic);
+      g_assert_cmpuint (response->status, ==, 200);
+      order = kt_response_json (response);
+      assert_not_after (order, "updated_at", now);
+    }
+
+  g_assert_cmpuint (shifts->len, >, 0);
+  for (guint i = 0; i < shifts->len; i++)
+    {
+      assert_not_after (shifts->pdata[i], "started_at", now);
+      assert_not_after (shifts->pdata[i], "finished_at", now);
+    }
+
+  for (guint s = 0; s < sites->len; s++)
+    {
+      g_autofree char *path = g_strdup_printf ("sites/%" G_GINT64_FORMAT "/cashups.json", row_id (sites->pdata[s]));
+      g_autoptr(GPtrArray) cashups = kt_test_fetch_all (sandbox, session, path, basic);
+
+      g_assert_cmpuint (cashups->len, >, 0);
+      for (guint i = 0; i < cashups->len; i++)
+        assert_not_after (cashups->pdata[i], "created_at", now);
+    }
+
+  kt_sandbox_stop (sandbox);
+}
+
 static void
 test_money_as_strings (void)
 {
@@ -1065,6 +1241,8 @@ main (int   argc,
 #define ADD_PAGED(path, func) g_test_add (path, Fixture, GUINT_TO_POINTER (7), fixture_set_up, func, fixture_tear_down)
   ADD ("/sandbox-api/companies-me", test_companies_me);
   ADD ("/sandbox-api/accept", test_accept);
+  ADD ("/sandbox-api/invalid-company-id", test_invalid_company_id);
+  ADD ("/sandbox-api/product-stock", test_product_stock);
   ADD ("/sandbox-api/other-company", test_other_company);
   ADD ("/sandbox-api/not-found", test_not_found);
   ADD ("/sandbox-api/methods", test_methods);
@@ -1093,6 +1271,7 @@ main (int   argc,
 #undef ADD_PAGED
   g_test_add_func ("/sandbox-api/determinism", test_determinism);
   g_test_add_func ("/sandbox-api/end-date", test_end_date);
+  g_test_add_func ("/sandbox-api/end-date-today", test_end_date_today);
   g_test_add_func ("/sandbox-api/scales", test_scales);
   g_test_add_func ("/sandbox-api/money-as-strings", test_money_as_strings);
 

@@ -2,10 +2,11 @@
 # Checks the kounter-sandbox command: --help lists every option, bad
 # values are rejected by name, and the server starts, prints its URIs,
 # logs requests without secrets and stops cleanly on SIGINT.
-# Usage: test-sandbox-cli.sh PATH-TO-KOUNTER-SANDBOX
+# Usage: test-sandbox-cli.sh PATH-TO-KOUNTER-SANDBOX PEM-WITH-CERTIFICATE-AND-KEY
 set -euo pipefail
 
 sandbox="$1"
+tls_pem="$2"
 work="$(mktemp -d)"
 pid=""
 cleanup() {
@@ -55,7 +56,61 @@ if "$sandbox" --page-size 100001 2> "$work/err"; then
   fail "--page-size 100001 was accepted"
 fi
 grep -q 100001 "$work/err" || fail "the error for --page-size does not name the value"
-grep -q "1 to 100000" "$work/err" || fail "the error for --page-size does not give the maximum"
+grep -q "between 1 and 100000 rows" "$work/err" || fail "the error for --page-size does not give the maximum"
+
+# Runs the sandbox with ARGS, expects status 1 and checks that its standard
+# error contains each of the fixed strings after "--". No GLib warning may
+# stand in for the error.
+expect_error() {
+  local args=() status=0
+
+  while [[ "$1" != -- ]]; do
+    args+=("$1")
+    shift
+  done
+  shift
+  "$sandbox" --quiet "${args[@]}" > "$work/out" 2> "$work/err" || status=$?
+  [[ $status -eq 1 ]] || fail "kounter-sandbox ${args[*]} exited with status $status, not 1: $(cat "$work/err")"
+  if grep -q -e WARNING -e CRITICAL "$work/err"; then
+    fail "kounter-sandbox ${args[*]} printed a GLib message: $(cat "$work/err")"
+  fi
+  for expected in "$@"; do
+    grep -qF -- "$expected" "$work/err" \
+      || fail "the error for ${args[*]} lacks “$expected”: $(cat "$work/err")"
+  done
+}
+
+# Numeric options: the error names the option, its range and the value,
+# also for values GOptionContext parses but the sandbox cannot use.
+expect_error --port=-1 -- "--port must be between 0 and 65535" "got -1"
+expect_error --seed=-1 -- "--seed must be between 0 and" "got -1"
+expect_error --rate-window=0 -- "--rate-window must be between 0.1 and 86400 seconds, got 0"
+expect_error --rate-window=99999999999 -- "--rate-window must be between 0.1 and 86400 seconds, got 99999999999"
+expect_error --rate-window=nan -- "--rate-window must be between" "got nan"
+expect_error --token-lifetime=99999999999 -- "--token-lifetime must be between 0.1 and 1000000000 seconds" "got 99999999999"
+expect_error --token-lifetime=inf -- "--token-lifetime must be between" "got inf"
+expect_error --fault-delay=-1 -- "--fault-delay must be between 0 and 600 seconds, got -1"
+expect_error --fault-delay=1e9 -- "--fault-delay must be between 0 and 600 seconds, got 1000000000"
+expect_error --basic-limit=0 -- "--basic-limit must be between 1 and" "got 0"
+expect_error --bearer-limit=0 -- "--bearer-limit must be between 1 and" "got 0"
+
+# End dates: a well-formed date out of range gets the allowed years.
+expect_error --end-date=1900-01-01 -- "1900-01-01" "between 1971 and 9999"
+expect_error --end-date=30/06/2026 -- "30/06/2026" "YYYY-MM-DD"
+
+# The redirect URI must be an absolute http or https URI.
+expect_error --redirect-uri=notaurl -- "--redirect-uri “notaurl”" "absolute http or https URI"
+expect_error --redirect-uri= -- "--redirect-uri “”" "absolute http or https URI"
+expect_error --redirect-uri=ftp://127.0.0.1/callback -- "ftp://127.0.0.1/callback" "absolute http or https URI"
+
+# TLS: a key alone is an error, and a certificate without its key points
+# to --tls-key.
+expect_error --tls-key="$tls_pem" -- "--tls-key needs --tls-certificate"
+sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$tls_pem" > "$work/certificate-only.pem"
+expect_error --tls-certificate="$work/certificate-only.pem" -- "certificate-only.pem" "--tls-key FILE"
+
+# Positional arguments are an error that points to --help.
+expect_error extra -- "unexpected argument “extra”" "kounter-sandbox --help"
 
 # Start, wait for the banner, send one request, stop with SIGINT.
 "$sandbox" --port 0 --scale small --seed 3 --end-date today > "$work/out" 2>&1 &
@@ -105,6 +160,9 @@ grep -qF "GET /v1/companies/me.json?page=2&code=[redacted] 302" "$work/out" \
 if grep "^GET " "$work/out" | grep -qF -e "$secret" -e "$credentials"; then
   fail "a request log line shows a secret"
 fi
+
+# A second sandbox on the same port names the port and suggests --port 0.
+expect_error --port "$port" -- "port $port" "--port 0"
 
 kill -INT "$pid"
 for _ in $(seq 1 100); do

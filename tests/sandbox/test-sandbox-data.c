@@ -142,6 +142,58 @@ test_generate (void)
   kt_sandbox_data_free (second);
 }
 
+static void
+test_generate_until_time (void)
+{
+  /* 09:23 in Sydney on the default end date, after the first orders of
+   * the day and before its afternoon shifts end and its cash-ups. */
+  gint64 end_time = kt_sandbox_local_midnight (2026, 6, 30) + 9 * 3600 + 23 * 60;
+  KtSandboxData *whole = kt_sandbox_data_generate (5, KT_SANDBOX_SCALE_DEMO);
+  KtSandboxData *cut = kt_sandbox_data_generate_until_time (5, KT_SANDBOX_SCALE_DEMO, end_time);
+  KtSandboxData *again = kt_sandbox_data_generate_until_time (5, KT_SANDBOX_SCALE_DEMO, end_time);
+  guint kept = 0, orders_on_last_day = 0;
+
+  g_assert_cmpuint (cut->n_days, ==, whole->n_days);
+  g_assert_cmpint (cut->first_day, ==, whole->first_day);
+
+  /* Nothing lies after the end time. */
+  for (guint i = 0; i < cut->n_orders; i++)
+    {
+      g_assert_cmpint (kt_order_updated_at (&cut->orders[i]), <=, end_time);
+      orders_on_last_day += cut->orders[i].created_at >= kt_sandbox_local_midnight (2026, 6, 30);
+    }
+  for (guint i = 0; i < cut->n_shifts; i++)
+    g_assert_cmpint (cut->shifts[i].finished_at, <=, end_time);
+  for (guint i = 0; i < cut->n_cashups; i++)
+    g_assert_cmpint (kt_cashup_time (cut, cut->cashups[i].day), <=, end_time);
+  g_assert_cmpuint (orders_on_last_day, >, 0);
+
+  /* What lies before it is the whole day's data, and the day is not
+   * cashed up yet. */
+  for (guint i = 0; i < whole->n_orders; i++)
+    {
+      if (kt_order_updated_at (&whole->orders[i]) > end_time)
+        continue;
+      g_assert_cmpuint (kept, <, cut->n_orders);
+      g_assert_cmpint (cut->orders[kept].id, ==, whole->orders[i].id);
+      g_assert_cmpint (cut->orders[kept].total, ==, whole->orders[i].total);
+      kept++;
+    }
+  g_assert_cmpuint (kept, ==, cut->n_orders);
+  g_assert_cmpuint (cut->n_orders, <, whole->n_orders);
+  g_assert_cmpuint (cut->n_shifts, <, whole->n_shifts);
+  g_assert_cmpuint (cut->n_cashups, ==, whole->n_cashups - whole->n_registers);
+
+  /* The same end time gives the same data. */
+  g_assert_cmpuint (again->n_orders, ==, cut->n_orders);
+  g_assert_cmpuint (again->n_shifts, ==, cut->n_shifts);
+  g_assert_cmpint (again->orders[again->n_orders - 1].id, ==, cut->orders[cut->n_orders - 1].id);
+
+  kt_sandbox_data_free (whole);
+  kt_sandbox_data_free (cut);
+  kt_sandbox_data_free (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -153,6 +205,7 @@ main (int   argc,
   g_test_add_func ("/sandbox-data/parse-time", test_parse_time);
   g_test_add_func ("/sandbox-data/json-formats", test_json_formats);
   g_test_add_func ("/sandbox-data/generate", test_generate);
+  g_test_add_func ("/sandbox-data/generate-until-time", test_generate_until_time);
 
   return g_test_run ();
 }

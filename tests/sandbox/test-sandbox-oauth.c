@@ -326,6 +326,85 @@ test_token_errors (Fixture       *fixture,
   g_assert_cmpuint (get->status, ==, 405);
 }
 
+/* POSTs @body as application/json to @uri and returns the status; stores
+ * the error_description of the reply in @description. */
+static guint
+post_json_body (Fixture     *fixture,
+                const char  *uri,
+                const char  *body,
+                char       **description)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
+  g_autoptr(GBytes) request_body = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
+  reply = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), (gssize) g_bytes_get_size (reply), &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, "invalid_request");
+  *description = g_strdup (json_object_get_string_member (object, "error_description"));
+  return soup_message_get_status (msg);
+}
+
+static void
+test_json_body_rejected (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *token_description = NULL;
+  g_autofree char *revoke_description = NULL;
+  guint token_status = post_json_body (fixture, kt_sandbox_get_token_uri (fixture->sandbox),
+                                       "{\"grant_type\":\"refresh_token\",\"refresh_token\":\"x\"}",
+                                       &token_description);
+  guint revoke_status = post_json_body (fixture, kt_sandbox_get_revoke_uri (fixture->sandbox),
+                                        "{\"token\":\"x\"}", &revoke_description);
+  g_autoptr(KtResponse) no_grant = post_token (fixture, "client_id=kounter-demo");
+  g_autoptr(JsonNode) node = kt_response_json (no_grant);
+
+  g_assert_cmpuint (token_status, ==, 400);
+  g_assert_nonnull (strstr (token_description, "application/x-www-form-urlencoded"));
+  g_assert_nonnull (strstr (token_description, "application/json"));
+  g_assert_cmpuint (revoke_status, ==, 400);
+  g_assert_nonnull (strstr (revoke_description, "application/x-www-form-urlencoded"));
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture->sandbox, "token:refresh_token"), ==, 0);
+
+  /* The error for a form without grant_type names the form content type. */
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (node), "error_description"),
+                            "application/x-www-form-urlencoded"));
+}
+
+static void
+test_allow_header (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *base = g_strdup (kt_sandbox_get_base_uri (fixture->sandbox));
+  g_autofree char *login = g_strconcat (base, "/authorize/login", NULL);
+  g_autofree char *root = g_strconcat (base, "/", NULL);
+  g_autoptr(KtResponse) token = kt_test_get (fixture->session, kt_sandbox_get_token_uri (fixture->sandbox), NULL);
+  g_autoptr(KtResponse) revoke = kt_test_get (fixture->session, kt_sandbox_get_revoke_uri (fixture->sandbox), NULL);
+  g_autoptr(KtResponse) authorize = kt_test_request (fixture->session, "POST",
+                                                     kt_sandbox_get_authorize_uri (fixture->sandbox),
+                                                     NULL, "x=1", NULL);
+  g_autoptr(KtResponse) login_get = kt_test_get (fixture->session, login, NULL);
+  g_autoptr(KtResponse) root_post = kt_test_request (fixture->session, "POST", root, NULL, "x=1", NULL);
+
+  g_assert_cmpuint (token->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (token, "Allow"), ==, "POST");
+  g_assert_cmpuint (revoke->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (revoke, "Allow"), ==, "POST");
+  g_assert_cmpuint (authorize->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (authorize, "Allow"), ==, "GET, HEAD");
+  g_assert_cmpuint (login_get->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (login_get, "Allow"), ==, "POST");
+  g_assert_cmpuint (root_post->status, ==, 405);
+  g_assert_cmpstr (kt_response_header (root_post, "Allow"), ==, "GET, HEAD");
+}
+
 static void
 test_token_without_suffix (Fixture       *fixture,
                            gconstpointer  user_data)
@@ -588,6 +667,8 @@ main (int   argc,
   ADD ("/sandbox-oauth/code-single-use", test_code_single_use);
   ADD ("/sandbox-oauth/code-bound", test_code_bound);
   ADD ("/sandbox-oauth/token-errors", test_token_errors);
+  ADD ("/sandbox-oauth/json-body-rejected", test_json_body_rejected);
+  ADD ("/sandbox-oauth/allow-header", test_allow_header);
   ADD ("/sandbox-oauth/token-without-suffix", test_token_without_suffix);
   ADD ("/sandbox-oauth/refresh", test_refresh);
   ADD ("/sandbox-oauth/revoke-access", test_revoke_access);
