@@ -126,18 +126,20 @@ test_accept (Fixture       *fixture,
              gconstpointer  user_data)
 {
   g_autofree char *uri = kt_test_api (fixture->sandbox, "sites");
-  /* Accept values and the status each gets for a path without .json. */
+  /* Accept values and the status each gets for a path without .json:
+   * as Kounta documents, only application/json itself will do. */
   const struct
   {
     const char *accept;
     guint status;
   } cases[] = {
-    { NULL, 200 },
+    { NULL, 406 },
     { "application/json", 200 },
-    { "*/*", 200 },
-    { "application/*", 200 },
-    { "text/html, */*;q=0.8", 200 },
     { "application/json; charset=utf-8", 200 },
+    { "text/html, application/json;q=0.5", 200 },
+    { "*/*", 406 },
+    { "application/*", 406 },
+    { "text/html, */*;q=0.8", 406 },
     { "text/html", 406 },
     { "text/html, application/xml", 406 },
     { "*/*, application/json;q=0", 406 },
@@ -159,7 +161,8 @@ test_accept (Fixture       *fixture,
           const char *description = json_object_get_string_member (json_node_get_object (node),
                                                                    "error_description");
 
-          g_assert_nonnull (strstr (description, cases[i].accept));
+          if (cases[i].accept != NULL)
+            g_assert_nonnull (strstr (description, cases[i].accept));
           g_assert_nonnull (strstr (description, "Accept: application/json"));
         }
     }
