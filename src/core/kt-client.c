@@ -900,7 +900,9 @@ on_api_sent_cb (GObject      *source,
   kt_rate_limit_release (request->rate_limit);
   request->cost++;
 
-  kt_exchange_set_cost (request->exchange, 1);
+  /* Only a response shows that the server charged the request, and only
+   * responses reach the budget's count. */
+  kt_exchange_set_cost (request->exchange, status != 0 ? 1 : 0);
   if (body == NULL)
     kt_exchange_set_error (request->exchange, error, duration);
   else
