@@ -336,7 +336,7 @@ copy_curl_secret_action (GtkWidget  *widget,
                                      "or the token revoked. Paste it only where you would type a password."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
-                                    "copy", _("Copy With _Credential"),
+                                    "copy", _("Copy with _Credential"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "copy", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
