@@ -391,7 +391,7 @@ const char *
 kt_oauth_find_invalid_uri_char (const char *uri)
 {
   /* Unreserved and reserved characters of RFC 3986, plus “%” for
-   * percent-encoding; letters and digits are checked separately. */
+   * percent-encoding. Letters and digits are checked separately. */
   static const char allowed[] = "-._~:/?#[]@!$&'()*+,;=%";
 
   g_return_val_if_fail (uri != NULL, NULL);

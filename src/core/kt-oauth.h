@@ -59,9 +59,9 @@ void             kt_oauth_redirect_free       (KtOAuthRedirect     *redirect);
 const char      *kt_oauth_find_invalid_uri_char       (const char *uri);
 /* The first character of @client_id outside visible ASCII (0x21 to 0x7E),
  * such as a space or a control character, or NULL when there is none.
- * RFC 6749 allows visible ASCII and spaces in a client id; spaces are
- * rejected too because they come from pasting, not from Kounta. Points
- * into @client_id. */
+ * RFC 6749 also allows spaces in a client id, but this check rejects them
+ * so that an id pasted with a stray space is caught. Points into
+ * @client_id. */
 const char      *kt_oauth_find_invalid_client_id_char (const char *client_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtOAuthConfig, kt_oauth_config_free)

@@ -1233,8 +1233,8 @@ kt_rate_limit_update (KtRateLimit        *self,
 
       /* A whole-second Unix-time reset is rounded up from the window's
        * end, so reset - now exceeds a whole-second window by up to a
-       * second; the whole seconds of it are the bound (see
-       * estimate_opened_reset()). */
+       * second. Its whole seconds are the bound, as estimate_opened_reset()
+       * explains. */
       if (header_remaining + 1 >= self->limit && reset > now && whole_unix_reset)
         learn_window_from_start (self, (double) ((reset - now) / G_USEC_PER_SEC));
       else if (header_remaining + 1 >= self->limit && reset > now)

@@ -360,7 +360,7 @@ kt_sandbox_handle_authorize (KtRequest *req)
   if (!check_params (req, &params))
     return;
 
-  /* The app's demo signs in with no typing; the parameters were checked
+  /* The app's demo signs in with no typing. The parameters were checked
    * above, as for any client. */
   if (req->sandbox->auto_approve)
     {

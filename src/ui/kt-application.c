@@ -289,7 +289,7 @@ kt_application_start_demo (GSimpleAction *action,
       g_autoptr(KtSandbox) sandbox = kt_sandbox_new ();
 
       /* The demo user approves the demo add-on at once, so the sign-in
-       * needs no typing; the code and token exchanges still run. */
+       * needs no typing. The code and token exchanges still run. */
       g_object_set (sandbox,
                     "scale", KT_SANDBOX_SCALE_DEMO,
                     "end-date", "today",

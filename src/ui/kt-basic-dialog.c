@@ -72,7 +72,7 @@ show_error (KtBasicDialog *self,
 }
 
 /* The host and port of @uri as a user would type them, such as
- * “127.0.0.1:8080”; the port is left out when the URI has none. */
+ * “127.0.0.1:8080”. The port is left out when the URI has none. */
 static char *
 dup_authority (const char *uri)
 {

@@ -38,7 +38,7 @@ struct _KtPreferencesWindow
 G_DEFINE_FINAL_TYPE (KtPreferencesWindow, kt_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
 /* The GSettings key each text row writes. Every key but the client id
- * holds an http or https URI. */
+ * contains an http or https URI. */
 typedef struct
 {
   const char *key;
@@ -168,7 +168,7 @@ check_client_id (AdwEntryRow *row,
 
   character = describe_char (invalid);
   return g_strdup_printf (_("%s “%s” contains %s. A client id has only letters, digits and "
-                            "punctuation, without spaces; copy it again from the add-on’s "
+                            "punctuation, without spaces. Copy it again from the add-on’s "
                             "settings in Kounta."),
                           row_title (row), value, character);
 }

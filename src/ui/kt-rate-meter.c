@@ -114,10 +114,10 @@ format_countdown (guint seconds)
   return g_strdup_printf (_("%u s"), seconds);
 }
 
-/* The popover's Resets value. Once a window has passed and no response
- * has opened the next one, the server starts the next window with the
- * next request, so the value says when that window ends, in words a
- * screen reader reads as they are. */
+/* The popover's Resets value, in words a screen reader reads as they
+ * are. Once a window has passed and no response has opened the next one,
+ * a server that opens its window at the first request (as the sandbox
+ * does) starts it with the next request, so the value gives its end. */
 static char *
 format_reset (KtRateLimit *rate_limit,
               guint        seconds,

@@ -579,8 +579,8 @@ test_exchanges_redacted (void)
       assert_no_secret (exchange, kt_account_get_token (account)->access_token);
       assert_no_secret (exchange, kt_account_get_token (account)->refresh_token);
 
-      /* Resource bodies carry no tokens and are kept as received; only
-       * the token endpoint's POSTs are redacted. */
+      /* Resource bodies contain no tokens and are kept as received.
+       * Only the token endpoint's POSTs are redacted. */
       if (g_str_equal (kt_exchange_get_method (exchange), "GET")
           && kt_exchange_get_response_body (exchange) != NULL)
         {

@@ -239,8 +239,8 @@ test_popover_matches_session (void)
   guint i;
 
   /* The sandbox counts per credential, so the window opened by earlier
-   * tests has to pass first: only the first answer of a window tells its
-   * length. Late in a second, a whole-second Unix-time reset is rounded
+   * tests has to pass first: only the first response of a window gives
+   * its length. Late in a second, a whole-second Unix-time reset is rounded
    * up by most of a second, which once made the window a second too
    * long. */
   browse_spin ((TEST_WINDOW_SECONDS + 1) * 1000);

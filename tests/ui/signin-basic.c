@@ -283,8 +283,8 @@ test_basic_wrong (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
-/* Counts the sentences of advice in @message: each “Check” or “try” that
- * starts a sentence. */
+/* Counts the sentences of advice in @message: each sentence that starts
+ * with “Check”, “The service” or “Try”. */
 static guint
 count_advice (const char *message)
 {
@@ -677,13 +677,13 @@ test_preferences_rejects (void)
       "Enter a full address such as http://127.0.0.1/kounter/callback." },
     { "Client ID", "client-id", "bad id <>\"&;",
       "Client ID “bad id <>\"&;” contains a space. A client id has only letters, digits and "
-      "punctuation, without spaces; copy it again from the add-on’s settings in Kounta." },
+      "punctuation, without spaces. Copy it again from the add-on’s settings in Kounta." },
     { "Client ID", "client-id", "tab\tid",
       "Client ID “tab\tid” contains a control character. A client id has only letters, digits "
-      "and punctuation, without spaces; copy it again from the add-on’s settings in Kounta." },
+      "and punctuation, without spaces. Copy it again from the add-on’s settings in Kounta." },
     { "Client ID", "client-id", "café",
       "Client ID “café” contains the character “é”. A client id has only letters, digits and "
-      "punctuation, without spaces; copy it again from the add-on’s settings in Kounta." },
+      "punctuation, without spaces. Copy it again from the add-on’s settings in Kounta." },
   };
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   KtPreferencesWindow *window;

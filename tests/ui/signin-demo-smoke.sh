@@ -20,8 +20,8 @@ mapped_window() {
   fi
 }
 
-# The application's debug messages include the toast that says it signed
-# in.
+# The application's debug messages include the toast text that reports
+# the sign-in.
 G_MESSAGES_DEBUG=kt-application "$kounter" --demo >"$KT_TEST_ROOT/kounter.log" 2>&1 &
 app_pid=$!
 trap 'kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true' EXIT
