@@ -450,6 +450,13 @@ transport_error (const char   *method,
                         _("%s %s failed: the secure connection could not be set up (%s). Check the address and the system's certificates."),
                         method, uri, error->message);
 
+  /* A refused connection reached the host, so the network works but no
+   * service listens at that port. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new (KT_ERROR, KT_ERROR_NETWORK,
+                        _("%s %s failed: %s. Check the API URI and that the service is running."),
+                        method, uri, error->message);
+
   return g_error_new (KT_ERROR, KT_ERROR_NETWORK,
                       _("%s %s failed: %s. Check the network connection and try again."),
                       method, uri, error->message);
@@ -667,6 +674,8 @@ on_form_sent_cb (GObject      *source,
   redacted_body = form->kind == FORM_REVOKE ? g_bytes_ref (body) : kt_exchange_redact_token_json (body);
   kt_exchange_set_response (form->exchange, status, soup_message_get_reason_phrase (form->message),
                             soup_message_get_response_headers (form->message), redacted_body, duration);
+  if (!g_bytes_equal (body, redacted_body))
+    kt_exchange_set_response_redacted (form->exchange, g_bytes_get_size (body));
   record_exchange (self, form->account, form->exchange);
 
   if (status < 200 || status >= 300)
@@ -927,7 +936,9 @@ on_api_sent_cb (GObject      *source,
   kt_rate_limit_release (request->rate_limit);
   request->cost++;
 
-  kt_exchange_set_cost (request->exchange, 1);
+  /* Only a response shows that the server charged the request, and only
+   * responses reach the budget's count. */
+  kt_exchange_set_cost (request->exchange, status != 0 ? 1 : 0);
   if (body == NULL)
     kt_exchange_set_error (request->exchange, error, duration);
   else

@@ -18,6 +18,8 @@ void        kt_exchange_set_response         (KtExchange         *self,
                                               SoupMessageHeaders *headers,
                                               GBytes             *body,
                                               gint64              duration);
+void        kt_exchange_set_response_redacted (KtExchange         *self,
+                                              guint64             received_size);
 void        kt_exchange_set_error            (KtExchange         *self,
                                               const GError       *error,
                                               gint64              duration);

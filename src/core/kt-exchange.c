@@ -26,6 +26,9 @@ struct _KtExchange
   GStrv response_headers;
   GBytes *request_body;
   GBytes *response_body;
+  /* The length of the response body as received, before any redaction. */
+  guint64 received_size;
+  gboolean response_body_redacted;
 };
 
 G_DEFINE_FINAL_TYPE (KtExchange, kt_exchange, G_TYPE_OBJECT)
@@ -187,7 +190,7 @@ kt_exchange_get_property (GObject    *object,
       break;
 
     case PROP_SIZE:
-      g_value_set_uint64 (value, self->response_body != NULL ? g_bytes_get_size (self->response_body) : 0);
+      g_value_set_uint64 (value, self->received_size);
       break;
 
     case PROP_ERROR:
@@ -278,11 +281,26 @@ kt_exchange_set_response (KtExchange         *self,
   self->response_headers = headers_to_strv (headers);
   g_clear_pointer (&self->response_body, g_bytes_unref);
   self->response_body = body != NULL ? g_bytes_ref (body) : NULL;
+  self->received_size = body != NULL ? g_bytes_get_size (body) : 0;
+  self->response_body_redacted = FALSE;
   self->duration = duration;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DURATION]);
+}
+
+/* Records that the stored response body is a redacted copy of one that
+ * was @received_size bytes long. */
+void
+kt_exchange_set_response_redacted (KtExchange *self,
+                                   guint64     received_size)
+{
+  g_return_if_fail (KT_IS_EXCHANGE (self));
+
+  self->received_size = received_size;
+  self->response_body_redacted = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
 }
 
 /* Stores a failure that left no response. */
@@ -488,6 +506,24 @@ kt_exchange_get_response_headers (KtExchange *self)
   g_return_val_if_fail (KT_IS_EXCHANGE (self), NULL);
 
   return (const char * const *) self->response_headers;
+}
+
+/* Returns the length of the response body as received, before redaction. */
+guint64
+kt_exchange_get_size (KtExchange *self)
+{
+  g_return_val_if_fail (KT_IS_EXCHANGE (self), 0);
+
+  return self->received_size;
+}
+
+/* Returns whether the stored response body had tokens replaced. */
+gboolean
+kt_exchange_get_response_body_redacted (KtExchange *self)
+{
+  g_return_val_if_fail (KT_IS_EXCHANGE (self), FALSE);
+
+  return self->response_body_redacted;
 }
 
 /* Returns the (redacted) request body or NULL; owned by the exchange. */

@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (KtExchange, kt_exchange, KT, EXCHANGE, GObject)
  * Properties (read-only): "method", "uri", "status" (guint, 0 when no
  * response), "reason", "started" (gint64 wall-clock microseconds),
  * "duration" (gint64 microseconds), "cost" (guint, requests charged),
- * "size" (guint64, response body bytes), "error" (string or NULL).
+ * "size" (guint64, response body bytes as received, before redaction),
+ * "error" (string or NULL).
  */
 const char *kt_exchange_get_method           (KtExchange *self);
 const char *kt_exchange_get_uri              (KtExchange *self);
@@ -25,6 +26,10 @@ gint64      kt_exchange_get_duration         (KtExchange *self);
 guint       kt_exchange_get_cost             (KtExchange *self);
 const char *kt_exchange_get_error_message    (KtExchange *self);
 const char *kt_exchange_get_reason          (KtExchange *self);
+/* The response body's length as received; the stored body can be shorter
+ * when kt_exchange_get_response_body_redacted() is TRUE. */
+guint64     kt_exchange_get_size             (KtExchange *self);
+gboolean    kt_exchange_get_response_body_redacted (KtExchange *self);
 
 /* The headers as a NULL-terminated array of alternating names and values;
  * owned by the exchange. */

@@ -386,3 +386,31 @@ kt_oauth_redirect_free (KtOAuthRedirect *redirect)
   g_free (redirect->error_description);
   g_free (redirect);
 }
+
+const char *
+kt_oauth_find_invalid_uri_char (const char *uri)
+{
+  /* Unreserved and reserved characters of RFC 3986, plus “%” for
+   * percent-encoding. Letters and digits are checked separately. */
+  static const char allowed[] = "-._~:/?#[]@!$&'()*+,;=%";
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  for (const char *p = uri; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr (allowed, *p) == NULL)
+      return p;
+
+  return NULL;
+}
+
+const char *
+kt_oauth_find_invalid_client_id_char (const char *client_id)
+{
+  g_return_val_if_fail (client_id != NULL, NULL);
+
+  for (const char *p = client_id; *p != '\0'; p++)
+    if ((guchar) *p < 0x21 || (guchar) *p > 0x7e)
+      return p;
+
+  return NULL;
+}

@@ -53,6 +53,17 @@ gboolean         kt_oauth_redirect_check      (const KtOAuthRedirect *redirect,
                                                GError             **error);
 void             kt_oauth_redirect_free       (KtOAuthRedirect     *redirect);
 
+/* The first character of @uri that RFC 3986 allows nowhere in a URI, such
+ * as a space, a control character, “<” or a non-ASCII byte, or NULL when
+ * every character is allowed. Points into @uri. */
+const char      *kt_oauth_find_invalid_uri_char       (const char *uri);
+/* The first character of @client_id outside visible ASCII (0x21 to 0x7E),
+ * such as a space or a control character, or NULL when there is none.
+ * RFC 6749 also allows spaces in a client id, but this check rejects them
+ * so that an id pasted with a stray space is caught. Points into
+ * @client_id. */
+const char      *kt_oauth_find_invalid_client_id_char (const char *client_id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtOAuthConfig, kt_oauth_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtOAuthRedirect, kt_oauth_redirect_free)
 

@@ -1231,7 +1231,13 @@ kt_rate_limit_update (KtRateLimit        *self,
       self->confirmed = TRUE;
       self->last_reset = self->reset_time;
 
-      if (header_remaining + 1 >= self->limit && reset > now)
+      /* A whole-second Unix-time reset is rounded up from the window's
+       * end, so reset - now exceeds a whole-second window by up to a
+       * second. Its whole seconds are the bound, as estimate_opened_reset()
+       * explains. */
+      if (header_remaining + 1 >= self->limit && reset > now && whole_unix_reset)
+        learn_window_from_start (self, (double) ((reset - now) / G_USEC_PER_SEC));
+      else if (header_remaining + 1 >= self->limit && reset > now)
         learn_window_from_start (self, (double) (reset - now) / G_USEC_PER_SEC);
     }
   else if (has_remaining)

@@ -304,6 +304,51 @@ authorize_uri_with (KtRequest             *req,
   return g_strdup_printf ("%s/authorize?%s", origin, query);
 }
 
+/* Redirects to the client's redirect URI with a new code when @allowed,
+ * or with error=access_denied. */
+static void
+redirect_with_decision (KtRequest             *req,
+                        const AuthorizeParams *params,
+                        gboolean               allowed)
+{
+  KtSandbox *self = req->sandbox;
+  g_autofree char *state = g_strdup (params->state);
+  g_autofree char *query = NULL;
+  g_autofree char *location = NULL;
+
+  if (kt_sandbox_draw_fault (self, KT_FAULT_CHANGED_STATE))
+    {
+      g_free (state);
+      state = g_strconcat (params->state, "-changed", NULL);
+    }
+
+  if (allowed)
+    {
+      g_autofree char *code = kt_sandbox_random_token ();
+      KtCode *entry = g_new0 (KtCode, 1);
+
+      entry->redirect_uri = g_strdup (params->redirect_uri);
+      entry->expires_at = g_get_real_time () + (gint64) (self->code_lifetime * G_USEC_PER_SEC);
+      g_mutex_lock (&self->lock);
+      g_hash_table_insert (self->codes, g_strdup (code), entry);
+      g_mutex_unlock (&self->lock);
+
+      kt_sandbox_count (self, "authorize:allow");
+      query = soup_form_encode ("code", code, "state", state, NULL);
+    }
+  else
+    {
+      kt_sandbox_count (self, "authorize:deny");
+      query = soup_form_encode ("error", "access_denied",
+                                "error_description", "The user denied access to the add-on",
+                                "state", state, NULL);
+    }
+
+  location = g_strdup_printf ("%s%c%s", params->redirect_uri,
+                              strchr (params->redirect_uri, '?') != NULL ? '&' : '?', query);
+  kt_request_redirect (req, location);
+}
+
 /* GET /authorize */
 void
 kt_sandbox_handle_authorize (KtRequest *req)
@@ -314,6 +359,15 @@ kt_sandbox_handle_authorize (KtRequest *req)
   read_params (req->query, &params);
   if (!check_params (req, &params))
     return;
+
+  /* The app's demo signs in with no typing. The parameters were checked
+   * above, as for any client. */
+  if (req->sandbox->auto_approve)
+    {
+      kt_sandbox_count (req->sandbox, "authorize:auto");
+      redirect_with_decision (req, &params, TRUE);
+      return;
+    }
 
   if (has_session (req))
     show_permission (req, &params);
@@ -367,13 +421,9 @@ kt_sandbox_handle_login (KtRequest *req)
 void
 kt_sandbox_handle_decision (KtRequest *req)
 {
-  KtSandbox *self = req->sandbox;
   g_autoptr(GHashTable) form = read_form (req);
   AuthorizeParams params;
   const char *decision = g_hash_table_lookup (form, "decision");
-  g_autofree char *state = NULL;
-  g_autofree char *query = NULL;
-  g_autofree char *location = NULL;
 
   read_params (form, &params);
   if (!check_params (req, &params))
@@ -385,38 +435,7 @@ kt_sandbox_handle_decision (KtRequest *req)
       return;
     }
 
-  state = g_strdup (params.state);
-  if (kt_sandbox_draw_fault (self, KT_FAULT_CHANGED_STATE))
-    {
-      g_free (state);
-      state = g_strconcat (params.state, "-changed", NULL);
-    }
-
-  if (decision != NULL && g_str_equal (decision, "allow"))
-    {
-      g_autofree char *code = kt_sandbox_random_token ();
-      KtCode *entry = g_new0 (KtCode, 1);
-
-      entry->redirect_uri = g_strdup (params.redirect_uri);
-      entry->expires_at = g_get_real_time () + (gint64) (self->code_lifetime * G_USEC_PER_SEC);
-      g_mutex_lock (&self->lock);
-      g_hash_table_insert (self->codes, g_strdup (code), entry);
-      g_mutex_unlock (&self->lock);
-
-      kt_sandbox_count (self, "authorize:allow");
-      query = soup_form_encode ("code", code, "state", state, NULL);
-    }
-  else
-    {
-      kt_sandbox_count (self, "authorize:deny");
-      query = soup_form_encode ("error", "access_denied",
-                                "error_description", "The user denied access to the add-on",
-                                "state", state, NULL);
-    }
-
-  location = g_strdup_printf ("%s%c%s", params.redirect_uri,
-                              strchr (params.redirect_uri, '?') != NULL ? '&' : '?', query);
-  kt_request_redirect (req, location);
+  redirect_with_decision (req, &params, decision != NULL && g_str_equal (decision, "allow"));
 }
 
 /* ---- Token endpoint. */

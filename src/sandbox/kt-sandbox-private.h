@@ -48,6 +48,7 @@ struct _KtSandbox
   gboolean expires_in_string;
   gboolean refresh_omits_token;
   gboolean money_as_strings;
+  gboolean auto_approve;
   double fault_rate[KT_FAULT_COUNT];
 
   /* Data, generated once; immutable afterwards. */

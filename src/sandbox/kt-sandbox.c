@@ -89,6 +89,7 @@ enum
   PROP_EXPIRES_IN_STRING,
   PROP_REFRESH_OMITS_TOKEN,
   PROP_MONEY_AS_STRINGS,
+  PROP_AUTO_APPROVE,
   N_PROPS
 };
 
@@ -826,6 +827,10 @@ kt_sandbox_get_property (GObject    *object,
     case PROP_MONEY_AS_STRINGS:
       g_value_set_boolean (value, self->money_as_strings);
       break;
+
+    case PROP_AUTO_APPROVE:
+      g_value_set_boolean (value, self->auto_approve);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -934,6 +939,10 @@ kt_sandbox_set_property (GObject      *object,
     case PROP_MONEY_AS_STRINGS:
       self->money_as_strings = g_value_get_boolean (value);
       break;
+
+    case PROP_AUTO_APPROVE:
+      self->auto_approve = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1012,6 +1021,10 @@ kt_sandbox_class_init (KtSandboxClass *klass)
                           FALSE, flags);
   properties[PROP_MONEY_AS_STRINGS] =
     g_param_spec_boolean ("money-as-strings", NULL, "Write money as strings such as \"3.0\"",
+                          FALSE, flags);
+  properties[PROP_AUTO_APPROVE] =
+    g_param_spec_boolean ("auto-approve", NULL,
+                          "Approve every valid authorize request as the demo user, with no pages",
                           FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -66,6 +66,9 @@ G_DECLARE_FINAL_TYPE (KtSandbox, kt_sandbox, KT, SANDBOX, GObject)
  *   "expires-in-string"   gboolean: expires_in as a string
  *   "refresh-omits-token" gboolean: no refresh_token on refresh
  *   "money-as-strings"    gboolean: money as strings such as "3.0"
+ *   "auto-approve"        gboolean, default FALSE: GET /authorize with valid
+ *                         parameters redirects with a code at once, as if
+ *                         the demo user had signed in and allowed access
  */
 KtSandbox  *kt_sandbox_new                (void);
 /* Returns whether @text is a valid "end-date" (YYYY-MM-DD or "today") and

@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "core/kt-error.h"
@@ -69,15 +71,26 @@ show_error (KtBasicDialog *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
 }
 
+/* The host and port of @uri as a user would type them, such as
+ * “127.0.0.1:8080”. The port is left out when the URI has none. */
 static char *
-dup_host (const char *uri)
+dup_authority (const char *uri)
 {
   g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *host;
 
   if (parsed == NULL || g_uri_get_host (parsed) == NULL)
     return g_strdup (uri);
 
-  return g_strdup (g_uri_get_host (parsed));
+  host = g_uri_get_host (parsed);
+  if (g_uri_get_port (parsed) == -1)
+    return g_strdup (host);
+
+  /* An IPv6 literal keeps its brackets so the port stays readable. */
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%d", host, g_uri_get_port (parsed));
+
+  return g_strdup_printf ("%s:%d", host, g_uri_get_port (parsed));
 }
 
 static void
@@ -123,7 +136,7 @@ on_company_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      host = dup_host (kt_account_get_config (self->account)->api_uri);
+      host = dup_authority (kt_account_get_config (self->account)->api_uri);
       if (g_error_matches (error, KT_ERROR, KT_ERROR_UNAUTHORIZED) ||
           g_error_matches (error, KT_ERROR, KT_ERROR_INVALID_CLIENT) ||
           g_error_matches (error, KT_ERROR, KT_ERROR_FORBIDDEN))
@@ -131,8 +144,9 @@ on_company_cb (GObject      *source,
                                      "Check both in your add-on’s settings and try again."),
                                    host, kt_account_get_config (self->account)->client_id);
       else
-        message = g_strdup_printf (_("Could not check the credentials at %s: %s. "
-                                     "Check the API URI and your network, then try again."),
+        /* Errors from the client already end with advice that fits
+         * their cause, so none is added here. */
+        message = g_strdup_printf (_("Could not check the credentials at %s. %s"),
                                    host, error->message);
 
       g_debug ("Basic credentials not accepted: %s", error->message);

@@ -31,6 +31,7 @@ struct _KtInspector
   AdwSplitButton *copy_button;
   GtkStack *detail_stack;
   AdwStatusPage *none_page;
+  GtkLabel *redaction_label;
   GtkTextView *request_view;
   GtkTextView *response_view;
   GtkStack *tabs;
@@ -82,8 +83,10 @@ path_of_uri (const char *uri)
   return g_strdup (g_uri_get_path (parsed));
 }
 
+/* The length of the stored body, which is shorter than the one received
+ * when tokens were redacted. */
 static guint64
-exchange_size (KtExchange *exchange)
+stored_body_size (KtExchange *exchange)
 {
   GBytes *body = kt_exchange_get_response_body (exchange);
 
@@ -118,7 +121,7 @@ format_cell (KtExchange        *exchange,
       return g_strdup_printf (_("%.0f ms"), kt_exchange_get_duration (exchange) / 1000.0);
 
     case COLUMN_SIZE:
-      return kt_format_size (exchange_size (exchange));
+      return kt_format_size (kt_exchange_get_size (exchange));
 
     case COLUMN_COST:
       return g_strdup_printf ("%u", kt_exchange_get_cost (exchange));
@@ -200,6 +203,28 @@ format_body (GBytes *body)
   return kt_format_json_indent (text, -1);
 }
 
+/* Says above the body when its tokens were replaced, and how long the
+ * body was as received, the size the list shows. */
+static void
+show_redaction (KtInspector *self,
+                KtExchange  *exchange)
+{
+  g_autofree char *received = NULL;
+  g_autofree char *note = NULL;
+
+  if (!kt_exchange_get_response_body_redacted (exchange))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->redaction_label), FALSE);
+      return;
+    }
+
+  received = kt_format_size (kt_exchange_get_size (exchange));
+  /* TRANSLATORS: %s is a size such as "172 bytes" */
+  note = g_strdup_printf (_("Tokens are shown as [redacted]. The body received was %s."), received);
+  gtk_label_set_label (self->redaction_label, note);
+  gtk_widget_set_visible (GTK_WIDGET (self->redaction_label), TRUE);
+}
+
 static void
 show_exchange (KtInspector *self,
                KtExchange  *exchange)
@@ -215,7 +240,7 @@ show_exchange (KtInspector *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.copy-curl", exchange != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.copy-curl-secret", exchange != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.save-response",
-                                 exchange != NULL && exchange_size (exchange) > 0);
+                                 exchange != NULL && stored_body_size (exchange) > 0);
 
   if (exchange == NULL)
     {
@@ -247,6 +272,7 @@ show_exchange (KtInspector *self,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->request_view), request, -1);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->response_view), response, -1);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (self->body_buffer), body, -1);
+  show_redaction (self, exchange);
   gtk_stack_set_visible_child_name (self->detail_stack, "exchange");
 }
 
@@ -310,7 +336,7 @@ copy_curl_secret_action (GtkWidget  *widget,
                                      "or the token revoked. Paste it only where you would type a password."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
-                                    "copy", _("Copy With _Credential"),
+                                    "copy", _("Copy with _Credential"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "copy", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -441,6 +467,7 @@ kt_inspector_class_init (KtInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtInspector, copy_button);
   gtk_widget_class_bind_template_child (widget_class, KtInspector, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, KtInspector, none_page);
+  gtk_widget_class_bind_template_child (widget_class, KtInspector, redaction_label);
   gtk_widget_class_bind_template_child (widget_class, KtInspector, request_view);
   gtk_widget_class_bind_template_child (widget_class, KtInspector, response_view);
   gtk_widget_class_bind_template_child (widget_class, KtInspector, tabs);
@@ -527,10 +554,24 @@ void
 kt_inspector_add_exchanges (KtInspector *self,
                             GListModel  *exchanges)
 {
+  GtkAdjustment *vadjustment;
+  gboolean at_top;
+
   g_return_if_fail (KT_IS_INSPECTOR (self));
   g_return_if_fail (G_IS_LIST_MODEL (exchanges));
 
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+  at_top = gtk_adjustment_get_value (vadjustment) <= gtk_adjustment_get_lower (vadjustment);
   g_list_store_append (self->sources, exchanges);
+
+  /* The list keeps the row it shows first in view, so exchanges older
+   * than that row, such as the sign-in's code exchange, would sit above
+   * the top unseen. Attaching the model again shows the oldest first. */
+  if (at_top)
+    {
+      gtk_column_view_set_model (self->column_view, NULL);
+      gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+    }
 }
 
 KtAccount *

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/kt-oauth.h"
 #include "core/kt-secret-store.h"
 #include "kt-preferences-window.h"
 
@@ -36,20 +37,19 @@ struct _KtPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (KtPreferencesWindow, kt_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-/* The GSettings key each text row writes, and whether its value is a web
- * address that must be http or https. */
+/* The GSettings key each text row writes. Every key but the client id
+ * contains an http or https URI. */
 typedef struct
 {
   const char *key;
-  gboolean web_uri;
 } RowKey;
 
-static const RowKey client_id_key = { "client-id", FALSE };
-static const RowKey redirect_uri_key = { "redirect-uri", FALSE };
-static const RowKey authorize_uri_key = { "authorize-uri", TRUE };
-static const RowKey token_uri_key = { "token-uri", TRUE };
-static const RowKey revoke_uri_key = { "revoke-uri", TRUE };
-static const RowKey api_uri_key = { "api-uri", TRUE };
+static const RowKey client_id_key = { "client-id" };
+static const RowKey redirect_uri_key = { "redirect-uri" };
+static const RowKey authorize_uri_key = { "authorize-uri" };
+static const RowKey token_uri_key = { "token-uri" };
+static const RowKey revoke_uri_key = { "revoke-uri" };
+static const RowKey api_uri_key = { "api-uri" };
 
 static void update_secret_state (KtPreferencesWindow *self);
 static void on_old_secret_deleted_cb (GObject      *source,
@@ -129,29 +129,102 @@ load_rows (KtPreferencesWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->extra_hosts_row), joined);
 }
 
-/* Checks @value for @key; on failure returns a message naming the value. */
+/* Names the character at @p for a message, such as “a space”. */
 static char *
-check_value (AdwEntryRow  *row,
-             const RowKey *key,
-             const char   *value)
+describe_char (const char *p)
 {
-  g_autofree char *scheme = NULL;
+  char utf8[8] = { 0 };
 
-  if (!key->web_uri && g_strcmp0 (key->key, "redirect-uri") != 0)
+  if (*p == ' ')
+    return g_strdup (_("a space"));
+
+  if (g_ascii_iscntrl (*p))
+    return g_strdup (_("a control character"));
+
+  /* GtkEditable text is valid UTF-8, so @p starts a whole character. */
+  g_unichar_to_utf8 (g_utf8_get_char (p), utf8);
+  return g_strdup_printf (_("the character “%s”"), utf8);
+}
+
+/* The schema's default of @key, shown as an example of a valid value. */
+static char *
+dup_default (GSettings  *settings,
+             const char *key)
+{
+  g_autoptr(GVariant) value = g_settings_get_default_value (settings, key);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+static char *
+check_client_id (AdwEntryRow *row,
+                 const char  *value)
+{
+  const char *invalid = kt_oauth_find_invalid_client_id_char (value);
+  g_autofree char *character = NULL;
+
+  if (invalid == NULL)
     return NULL;
 
-  if (!g_uri_is_valid (value, G_URI_FLAGS_NONE, NULL))
-    return g_strdup_printf (_("%s “%s” is not a valid absolute URI; enter a full address "
-                              "such as https://api.kounta.com/v1/."),
-                            row_title (row), value);
+  character = describe_char (invalid);
+  return g_strdup_printf (_("%s “%s” contains %s. A client id has only letters, digits and "
+                            "punctuation, without spaces. Copy it again from the add-on’s "
+                            "settings in Kounta."),
+                          row_title (row), value, character);
+}
 
-  scheme = g_uri_parse_scheme (value);
-  if (key->web_uri && g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0)
-    return g_strdup_printf (_("%s “%s” must start with https:// (or http:// for a local "
-                              "test server)."),
-                            row_title (row), value);
+/* Checks that @value is an absolute http or https URI with a host and only
+ * characters a URI may contain. */
+static char *
+check_uri (KtPreferencesWindow *self,
+           AdwEntryRow         *row,
+           const RowKey        *key,
+           const char          *value)
+{
+  g_autofree char *example = dup_default (self->settings, key->key);
+  g_autofree char *character = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *invalid = kt_oauth_find_invalid_uri_char (value);
+  const char *scheme;
+
+  if (invalid != NULL)
+    {
+      character = describe_char (invalid);
+      return g_strdup_printf (_("%s “%s” contains %s, which a URI cannot contain. "
+                                "Enter a full address such as %s."),
+                              row_title (row), value, character, example);
+    }
+
+  uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return g_strdup_printf (_("%s “%s” is not a valid absolute URI. "
+                              "Enter a full address such as %s."),
+                            row_title (row), value, example);
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return g_strdup_printf (_("%s “%s” must start with https:// or http://. "
+                              "Enter a full address such as %s."),
+                            row_title (row), value, example);
+
+  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return g_strdup_printf (_("%s “%s” has no host name. Enter a full address such as %s."),
+                            row_title (row), value, example);
 
   return NULL;
+}
+
+/* Checks @value for @key; on failure returns a message naming the value. */
+static char *
+check_value (KtPreferencesWindow *self,
+             AdwEntryRow         *row,
+             const RowKey        *key,
+             const char          *value)
+{
+  if (key == &client_id_key)
+    return check_client_id (row, value);
+
+  return check_uri (self, row, key, value);
 }
 
 static void
@@ -166,7 +239,7 @@ on_text_applied_cb (AdwEntryRow         *row,
 
   g_return_if_fail (key != NULL);
 
-  problem = check_value (row, key, value);
+  problem = check_value (self, row, key, value);
   if (problem != NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");

@@ -114,6 +114,34 @@ format_countdown (guint seconds)
   return g_strdup_printf (_("%u s"), seconds);
 }
 
+/* The popover's Resets value, in words a screen reader reads as they
+ * are. Once a window has passed and no response has opened the next one,
+ * a server that opens its window at the first request (as the sandbox
+ * does) starts it with the next request, so the value gives its end. */
+static char *
+format_reset (KtRateLimit *rate_limit,
+              guint        seconds,
+              double       window_seconds)
+{
+  guint window = (guint) (window_seconds + 0.5);
+
+  if (seconds > 0)
+    return format_countdown (seconds);
+
+  if (reset_has_passed (rate_limit))
+    return g_strdup (_("Now"));
+
+  if (rate_limit == NULL || !kt_rate_limit_get_known (rate_limit))
+    return g_strdup (_("After the first response"));
+
+  if (window == 60)
+    return g_strdup (_("A minute after the next request"));
+
+  return g_strdup_printf (ngettext ("%u second after the next request",
+                                    "%u seconds after the next request", window),
+                          window);
+}
+
 static gboolean
 on_tick_cb (gpointer user_data)
 {
@@ -149,6 +177,7 @@ kt_rate_meter_update (KtRateMeter *self)
   g_autofree char *remaining_text = NULL;
   g_autofree char *queued_text = NULL;
   g_autofree char *session_text = NULL;
+  g_autofree char *reset_text = NULL;
   KtRateMeterState state = compute_state (self->rate_limit);
   guint limit = 0;
   guint remaining = 0;
@@ -258,12 +287,8 @@ kt_rate_meter_update (KtRateMeter *self)
                                   self->requests_seen);
   gtk_label_set_label (self->limit_value, limit_text);
   gtk_label_set_label (self->remaining_value, remaining_text);
-  if (seconds > 0)
-    gtk_label_set_label (self->reset_value, countdown);
-  else if (reset_has_passed (self->rate_limit))
-    gtk_label_set_label (self->reset_value, _("Now"));
-  else
-    gtk_label_set_label (self->reset_value, _("Not Known"));
+  reset_text = format_reset (self->rate_limit, seconds, window_seconds);
+  gtk_label_set_label (self->reset_value, reset_text);
   gtk_label_set_label (self->queued_value, queued_text);
   gtk_label_set_label (self->session_value, session_text);
 }
@@ -447,7 +472,12 @@ kt_rate_meter_set_rate_limit (KtRateMeter *self,
     g_signal_handlers_disconnect_by_data (self->rate_limit, self);
 
   g_set_object (&self->rate_limit, rate_limit);
+  /* Requests sent before the meter showed this budget, such as those of
+   * the sign-in, were charged in this session too. Each recorded response
+   * costs one request. */
   self->requests_seen = 0;
+  if (rate_limit != NULL)
+    g_object_get (rate_limit, "recorded", &self->requests_seen, NULL);
 
   if (self->rate_limit != NULL)
     {

@@ -515,6 +515,19 @@ assert_no_secret (KtExchange *exchange,
   g_assert_null (strstr (curl, secret));
 }
 
+static const char *
+find_response_header (KtExchange *exchange,
+                      const char *name)
+{
+  const char * const *headers = kt_exchange_get_response_headers (exchange);
+
+  for (guint i = 0; headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    if (g_ascii_strcasecmp (headers[i], name) == 0)
+      return headers[i + 1];
+
+  return NULL;
+}
+
 static void
 test_exchanges_redacted (void)
 {
@@ -530,6 +543,7 @@ test_exchanges_redacted (void)
   g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
                                            kt_account_get_company_id (account));
   const char *secret = kt_sandbox_get_client_secret (sandbox);
+  const char *content_length;
   guint i;
 
   kt_core_test_sleep (2.2);
@@ -543,6 +557,15 @@ test_exchanges_redacted (void)
   g_assert_true (contains (kt_exchange_get_request_body (code_exchange), "code=%5Bredacted%5D"));
   g_assert_true (contains (kt_exchange_get_response_body (code_exchange), "\"access_token\":\"[redacted]\""));
   assert_no_secret (code_exchange, secret);
+
+  /* The size is that of the body received, which the tokens make longer
+   * than the redacted copy kept. */
+  content_length = find_response_header (code_exchange, "Content-Length");
+  g_assert_nonnull (content_length);
+  g_assert_cmpuint (kt_exchange_get_size (code_exchange), ==, g_ascii_strtoull (content_length, NULL, 10));
+  g_assert_cmpuint (kt_exchange_get_size (code_exchange), >,
+                    g_bytes_get_size (kt_exchange_get_response_body (code_exchange)));
+  g_assert_true (kt_exchange_get_response_body_redacted (code_exchange));
   assert_no_secret (code_exchange, old_access);
 
   /* The account's log: the company request, the refresh, the list. */
@@ -555,6 +578,16 @@ test_exchanges_redacted (void)
       assert_no_secret (exchange, old_access);
       assert_no_secret (exchange, kt_account_get_token (account)->access_token);
       assert_no_secret (exchange, kt_account_get_token (account)->refresh_token);
+
+      /* Resource bodies contain no tokens and are kept as received.
+       * Only the token endpoint's POSTs are redacted. */
+      if (g_str_equal (kt_exchange_get_method (exchange), "GET")
+          && kt_exchange_get_response_body (exchange) != NULL)
+        {
+          g_assert_false (kt_exchange_get_response_body_redacted (exchange));
+          g_assert_cmpuint (kt_exchange_get_size (exchange), ==,
+                            g_bytes_get_size (kt_exchange_get_response_body (exchange)));
+        }
     }
 }
 

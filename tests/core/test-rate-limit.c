@@ -537,6 +537,23 @@ update_opened_window (KtRateLimit *rate_limit,
 }
 
 static void
+test_window_from_unix_reset (void)
+{
+  g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (10);
+  gint64 opened;
+  guint i;
+
+  /* Late in a second, the rounded-up reset is almost a second past the
+   * window's end, which read as it is makes a 60 s window 61 s long. */
+  for (i = 0; i < 200 && g_get_real_time () % SECOND < SECOND / 2; i++)
+    g_usleep (10 * 1000);
+  opened = g_get_real_time ();
+
+  update_opened_window (rate_limit, 200, "9", opened, 60);
+  g_assert_cmpfloat (kt_rate_limit_get_window_seconds (rate_limit), ==, 60);
+}
+
+static void
 test_opened_window_reset (void)
 {
   g_autoptr(KtRateLimit) rate_limit = kt_rate_limit_new (10);
@@ -655,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/rate-limit/reserve-follows-limit", test_reserve_follows_limit);
   g_test_add_func ("/rate-limit/cancel-leaves-queue", test_cancel_leaves_queue);
   g_test_add_func ("/rate-limit/window-from-resets", test_window_from_resets);
+  g_test_add_func ("/rate-limit/window-from-unix-reset", test_window_from_unix_reset);
   g_test_add_func ("/rate-limit/opened-window-reset", test_opened_window_reset);
   g_test_add_func ("/rate-limit/cancel-inside-release", test_cancel_inside_release);
 

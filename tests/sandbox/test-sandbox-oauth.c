@@ -632,6 +632,50 @@ test_redirect_uri_property (void)
 }
 
 static void
+test_auto_approve (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
+  g_autoptr(SoupSession) session = kt_test_session_new (TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtResponse) redirect = NULL;
+  g_autoptr(KtResponse) invalid = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *wrong_client = NULL;
+  gboolean auto_approve = TRUE;
+
+  /* Off unless a caller turns it on. */
+  g_object_get (sandbox, "auto-approve", &auto_approve, NULL);
+  g_assert_false (auto_approve);
+
+  g_object_set (sandbox, "auto-approve", TRUE, NULL);
+  kt_sandbox_start (sandbox, 0, &error);
+  g_assert_no_error (error);
+
+  /* No login page and no permission page: the code comes at once. */
+  uri = kt_test_authorize_uri (sandbox, "auto");
+  redirect = kt_test_get (session, uri, NULL);
+  g_assert_cmpuint (redirect->status, ==, 302);
+  g_assert_true (g_str_has_prefix (kt_response_header (redirect, "Location"),
+                                   "http://127.0.0.1/kounter/callback?"));
+  params = redirect_params (kt_response_header (redirect, "Location"));
+  g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "auto");
+  g_assert_nonnull (g_hash_table_lookup (params, "code"));
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "authorize:auto"), ==, 1);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "login"), ==, 0);
+
+  /* The parameters are still checked. */
+  wrong_client = g_strdup_printf ("%s?client_id=other&redirect_uri=%s&state=s&response_type=code",
+                                  kt_sandbox_get_authorize_uri (sandbox),
+                                  "http%3A%2F%2F127.0.0.1%2Fkounter%2Fcallback");
+  invalid = kt_test_get (session, wrong_client, NULL);
+  g_assert_cmpuint (invalid->status, !=, 302);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "authorize:auto"), ==, 1);
+
+  kt_sandbox_stop (sandbox);
+}
+
+static void
 test_start_twice (void)
 {
   g_autoptr(KtSandbox) sandbox = kt_test_sandbox_new (KT_SANDBOX_SCALE_SMALL);
@@ -680,6 +724,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add_func ("/sandbox-oauth/redirect-uri-property", test_redirect_uri_property);
   g_test_add_func ("/sandbox-oauth/start-twice", test_start_twice);
+  g_test_add_func ("/sandbox-oauth/auto-approve", test_auto_approve);
   g_test_add_func ("/sandbox-oauth/code-expiry", test_code_expiry);
   g_test_add_func ("/sandbox-oauth/token-variants", test_token_variants);
 

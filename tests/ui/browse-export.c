@@ -9,7 +9,7 @@
 
 #include "browse-helpers.h"
 #include "core/kt-catalogue.h"
-#include "core/kt-exchange.h"
+#include "core/kt-exchange-private.h"
 #include "ui/kt-export.h"
 #include "ui/kt-format.h"
 #include "ui/kt-inspector.h"
@@ -384,6 +384,123 @@ test_curl_hides_secret (void)
   gtk_window_destroy (GTK_WINDOW (inspector));
 }
 
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  guint *pending = user_data;
+  g_autoptr(KtResponse) response = kt_client_request_finish (KT_CLIENT (source), result, NULL);
+
+  (*pending)--;
+}
+
+static gboolean
+none_pending (gpointer data)
+{
+  return *(guint *) data == 0;
+}
+
+static GtkWidget *
+inspector_part (KtInspector *inspector,
+                const char  *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (inspector), KT_TYPE_INSPECTOR, name));
+}
+
+static void
+test_inspector_opens_at_top (void)
+{
+  g_autofree char *path = g_strdup_printf ("companies/%" G_GINT64_FORMAT "/sites.json",
+                                           kt_account_get_company_id (fixture.account));
+  KtInspector *inspector;
+  GtkAdjustment *vadjustment;
+  GtkWidget *list;
+  GtkWidget *paned;
+  int small_height;
+  int small_paned;
+  guint pending = 0;
+  g_autoptr(GListStore) sign_in = g_list_store_new (KT_TYPE_EXCHANGE);
+  g_autoptr(GListStore) late = g_list_store_new (KT_TYPE_EXCHANGE);
+  g_autoptr(KtExchange) code_exchange = kt_exchange_new ("POST", "http://127.0.0.1/v1/token.json", 2);
+  g_autoptr(KtExchange) earliest_exchange = kt_exchange_new ("POST", "http://127.0.0.1/v1/token.json", 1);
+  g_autoptr(KtExchange) first = NULL;
+  g_autoptr(SoupMessageHeaders) headers = NULL;
+  g_autoptr(GBytes) redacted_body = g_bytes_new_static ("{\"access_token\":\"[redacted]\"}", 31);
+  GListModel *shown;
+  GtkWidget *note;
+
+  /* More exchanges than the list shows at once. */
+  for (guint i = 0; i < 25; i++, pending++)
+    kt_client_request_async (fixture.client, fixture.account, "GET", path, NULL,
+                             KT_PRIORITY_INTERACTIVE, NULL, on_sent_cb, &pending);
+  g_assert_true (browse_wait_until (none_pending, &pending, 30));
+
+  /* As the main window does: the client's own exchanges, such as the
+   * sign-in's code exchange, are added after the account's and sort
+   * before them. */
+  headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  soup_message_headers_append (headers, "Content-Length", "172");
+  kt_exchange_set_response (code_exchange, 200, "OK", headers, redacted_body, 1000);
+  kt_exchange_set_response_redacted (code_exchange, 172);
+  g_list_store_append (sign_in, code_exchange);
+  inspector = kt_inspector_new (fixture.account);
+  kt_inspector_add_exchanges (inspector, G_LIST_MODEL (sign_in));
+  gtk_window_set_default_size (GTK_WINDOW (inspector), 900, 640);
+  gtk_window_present (GTK_WINDOW (inspector));
+  browse_spin (500);
+
+  list = inspector_part (inspector, "column_view");
+  shown = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (list)));
+  first = g_list_model_get_item (shown, 0);
+  g_assert_true (first == code_exchange);
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (vadjustment), >, gtk_adjustment_get_page_size (vadjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, gtk_adjustment_get_lower (vadjustment));
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-opened");
+
+  /* One added while the list shows its top keeps the top in view. */
+  g_list_store_append (late, earliest_exchange);
+  kt_inspector_add_exchanges (inspector, G_LIST_MODEL (late));
+  browse_spin (300);
+  g_clear_object (&first);
+  first = g_list_model_get_item (shown, 0);
+  g_assert_true (first == earliest_exchange);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, gtk_adjustment_get_lower (vadjustment));
+
+  /* Selecting the code exchange shows its body with a note that it was
+   * redacted, and the list stays where it was. */
+  kt_inspector_select (inspector, 1);
+  g_assert_true (kt_inspector_get_selected (inspector) == code_exchange);
+  kt_inspector_set_tab (inspector, "body");
+  browse_spin (200);
+  note = inspector_part (inspector, "redaction_label");
+  g_assert_true (gtk_widget_get_visible (note));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (note)), ==,
+                   "Tokens are shown as [redacted]. The body received was 172 bytes.");
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, gtk_adjustment_get_lower (vadjustment));
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-redacted");
+
+  /* A resource's body is shown as received, without the note. */
+  kt_inspector_select (inspector, 2);
+  g_assert_false (gtk_widget_get_visible (note));
+
+  /* A taller window shares the height between the list and the detail
+   * in the proportion they had. */
+  paned = gtk_widget_get_parent (gtk_widget_get_parent (list));
+  g_assert_true (GTK_IS_PANED (paned));
+  small_height = gtk_widget_get_height (gtk_widget_get_parent (list));
+  small_paned = gtk_widget_get_height (paned);
+  gtk_window_set_default_size (GTK_WINDOW (inspector), 900, 1000);
+  browse_spin (500);
+  g_assert_cmpint (gtk_widget_get_height (paned), >, small_paned + 100);
+  g_assert_cmpint (gtk_widget_get_height (gtk_widget_get_parent (list)), >=,
+                   small_height * gtk_widget_get_height (paned) / small_paned - 1);
+  browse_save_screenshot (GTK_WIDGET (inspector), "browse-inspector-tall");
+
+  gtk_window_destroy (GTK_WINDOW (inspector));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +521,7 @@ main (int   argc,
   g_test_add_func ("/export/dialog/default-folder", test_default_folder);
   g_test_add_func ("/inspector/curl/hides-secret", test_curl_hides_secret);
   g_test_add_func ("/inspector/lists/revoke", test_inspector_lists_revoke);
+  g_test_add_func ("/inspector/list/opens-at-top", test_inspector_opens_at_top);
 
   status = g_test_run ();
 

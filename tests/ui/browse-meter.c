@@ -181,6 +181,114 @@ send_request (KtAccount   *account,
                            NULL, on_request_cb, async);
 }
 
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static guint
+sum_charged (KtAccount *account)
+{
+  GListModel *exchanges = kt_account_get_exchanges (account);
+  guint sum = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (exchanges); i++)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, i);
+
+      sum += kt_exchange_get_cost (exchange);
+    }
+
+  return sum;
+}
+
+static gboolean
+window_rolled_over (gpointer data)
+{
+  return kt_rate_limit_get_reset_time (KT_RATE_LIMIT (data)) == 0;
+}
+
+static void
+test_popover_matches_session (void)
+{
+  g_autoptr(KtAccount) account = new_account ();
+  KtRateLimit *rate_limit = kt_account_get_rate_limit (account);
+  KtRateMeter *meter = NULL;
+  GtkWidget *window = new_meter_window (&meter);
+  GtkWidget *popover = GTK_WIDGET (kt_rate_meter_get_popover (meter));
+  AsyncResult company = { NULL, FALSE };
+  g_autofree char *path = NULL;
+  g_autofree char *limit_text = NULL;
+  g_autofree char *reset_text = NULL;
+  g_autofree char *session_text = NULL;
+  guint i;
+
+  /* The sandbox counts per credential, so the window opened by earlier
+   * tests has to pass first: only the first response of a window gives
+   * its length. Late in a second, a whole-second Unix-time reset is rounded
+   * up by most of a second, which once made the window a second too
+   * long. */
+  browse_spin ((TEST_WINDOW_SECONDS + 1) * 1000);
+  for (i = 0; i < 200 && g_get_real_time () % G_USEC_PER_SEC < G_USEC_PER_SEC / 2; i++)
+    g_usleep (10 * 1000);
+
+  /* The sign-in's requests, a 302 and its target, go out before any
+   * meter shows the budget. */
+  kt_client_fetch_company_async (fixture.client, account, NULL, on_company_cb, &company);
+  g_assert_true (browse_wait_until (async_done, &company, 20));
+  g_assert_no_error (company.error);
+  g_assert_cmpuint (sum_charged (account), ==, 2);
+
+  kt_rate_meter_set_rate_limit (meter, rate_limit);
+  path = g_strdup_printf ("companies/%" G_GINT64_FORMAT ".json", kt_account_get_company_id (fixture.account));
+  for (i = 0; i < 2; i++)
+    {
+      AsyncResult sent = { NULL, FALSE };
+
+      send_request (account, path, &sent);
+      g_assert_true (browse_wait_until (async_done, &sent, 20));
+      g_assert_no_error (sent.error);
+    }
+
+  g_assert_cmpuint (sum_charged (account), ==, 4);
+  g_assert_cmpuint (kt_rate_meter_get_requests_seen (meter), ==, sum_charged (account));
+
+  kt_rate_meter_popup (meter);
+  browse_spin (300);
+  limit_text = g_strdup_printf ("%u requests per %u s", TEST_LIMIT, TEST_WINDOW_SECONDS);
+  g_assert_cmpfloat (kt_rate_limit_get_window_seconds (rate_limit), ==, TEST_WINDOW_SECONDS);
+  g_assert_nonnull (find_label (popover, limit_text));
+  session_text = g_strdup_printf ("%u requests charged", sum_charged (account));
+  g_assert_nonnull (find_label (popover, session_text));
+
+  /* Once the window has passed, the next request opens the next one. */
+  g_assert_true (browse_wait_until (window_rolled_over, rate_limit, TEST_WINDOW_SECONDS + 10));
+  browse_spin (1100);
+  reset_text = g_strdup_printf ("%u seconds after the next request", TEST_WINDOW_SECONDS);
+  g_assert_nonnull (find_label (popover, reset_text));
+  g_assert_null (find_label (popover, "Not Known"));
+  browse_save_screenshot (popover, "browse-meter-popover-rolled");
+  kt_rate_meter_popdown (meter);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+
 static void
 test_meter_follows_each_response (void)
 {
@@ -705,6 +813,7 @@ main (int   argc,
   browse_fixture_setup (&fixture, KT_SANDBOX_SCALE_DEMO, TEST_WINDOW_SECONDS, TEST_LIMIT);
 
   g_test_add_func ("/meter/redirect/counts-two", test_redirect_counts_two);
+  g_test_add_func ("/meter/popover/matches-session", test_popover_matches_session);
   g_test_add_func ("/meter/headers/each-response", test_meter_follows_each_response);
   g_test_add_func ("/meter/load-all/waits-for-reset", test_load_all_waits);
   g_test_add_func ("/meter/reset/clears-warning", test_meter_after_reset);

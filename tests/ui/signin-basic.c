@@ -283,6 +283,96 @@ test_basic_wrong (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* Counts the sentences of advice in @message: each sentence that starts
+ * with “Check”, “The service” or “Try”. */
+static guint
+count_advice (const char *message)
+{
+  guint count = 0;
+
+  for (const char *p = strstr (message, ". "); p != NULL; p = strstr (p + 2, ". "))
+    if (g_str_has_prefix (p + 2, "Check") || g_str_has_prefix (p + 2, "The service") ||
+        g_str_has_prefix (p + 2, "Try"))
+      count++;
+
+  return count;
+}
+
+/* Submits the sandbox's client id and secret to a dialog for @api_uri and
+ * returns the error it shows, which the caller frees. */
+static char *
+basic_error_for (const char *api_uri)
+{
+  BasicOutcome outcome = { 0 };
+  KtBasicDialog *dialog = kt_basic_dialog_new (client, store, api_uri);
+  char *message;
+
+  outcome.dialog = dialog;
+  g_signal_connect (dialog, "signed-in", G_CALLBACK (on_basic_signed_in_cb), &outcome);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (on_basic_destroy_cb), &outcome);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  kt_basic_dialog_fill (dialog, kt_sandbox_get_client_id (sandbox), kt_sandbox_get_client_secret (sandbox));
+  kt_basic_dialog_submit (dialog);
+  signin_wait_until (basic_idle, &outcome, "the Basic credentials check to fail");
+
+  g_assert_false (outcome.destroyed);
+  g_assert_null (outcome.account);
+  message = g_strdup (kt_basic_dialog_get_error_message (dialog));
+  g_assert_nonnull (message);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  return message;
+}
+
+static void
+test_basic_refused (void)
+{
+  g_autofree char *message = NULL;
+  double retry_delay;
+
+  g_object_get (client, "retry-delay", &retry_delay, NULL);
+  g_object_set (client, "retry-delay", 0.01, NULL);
+  message = basic_error_for ("http://127.0.0.1:1/v1/");
+  g_object_set (client, "retry-delay", retry_delay, NULL);
+
+  g_test_message ("%s", message);
+  g_assert_true (g_str_has_prefix (message, "Could not check the credentials at 127.0.0.1:1. "));
+  g_assert_true (g_str_has_suffix (message, "Check the API URI and that the service is running."));
+  g_assert_null (strstr (message, ".."));
+  g_assert_null (strstr (message, "network"));
+  g_assert_cmpuint (count_advice (message), ==, 1);
+}
+
+static void
+test_basic_server_error (void)
+{
+  g_autoptr(KtSandbox) failing = kt_sandbox_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *message = NULL;
+  double retry_delay;
+
+  kt_sandbox_add_fault (failing, "server-error", &error);
+  g_assert_no_error (error);
+  kt_sandbox_start (failing, 0, &error);
+  g_assert_no_error (error);
+
+  g_object_get (client, "retry-delay", &retry_delay, NULL);
+  g_object_set (client, "retry-delay", 0.01, NULL);
+  message = basic_error_for (kt_sandbox_get_api_uri (failing));
+  g_object_set (client, "retry-delay", retry_delay, NULL);
+  expected = g_strdup_printf ("Could not check the credentials at 127.0.0.1:%u. ",
+                              kt_sandbox_get_port (failing));
+  kt_sandbox_stop (failing);
+
+  g_test_message ("%s", message);
+  g_assert_true (g_str_has_prefix (message, expected));
+  g_assert_true (g_str_has_suffix (message, "The service has a problem; try again later."));
+  g_assert_null (strstr (message, ".."));
+  g_assert_cmpuint (count_advice (message), ==, 1);
+}
+
 static void
 test_basic_right (void)
 {
@@ -424,7 +514,8 @@ test_preferences (void)
   g_assert_cmpstr (value, ==, default_token_uri);
   g_assert_true (gtk_widget_has_css_class (token_row, "error"));
   problem = find_label (GTK_WIDGET (window), "Token URI “ftp://example.com/token” must start with "
-                                             "https:// (or http:// for a local test server).");
+                                             "https:// or http://. Enter a full address such as "
+                                             "https://api.kounta.com/v1/token.json.");
   g_assert_nonnull (problem);
   g_assert_true (gtk_widget_is_visible (problem));
 
@@ -555,6 +646,100 @@ save_in_order (gboolean secret_first)
 }
 
 static void
+test_preferences_rejects (void)
+{
+  static const struct
+  {
+    const char *row;
+    const char *key;
+    const char *value;
+    const char *message;
+  } cases[] = {
+    { "API URI", "api-uri", "https://api.kounta.com/v1/ with spaces",
+      "API URI “https://api.kounta.com/v1/ with spaces” contains a space, which a URI cannot "
+      "contain. Enter a full address such as https://api.kounta.com/v1/." },
+    { "API URI", "api-uri", "ftp://api.kounta.com/v1/",
+      "API URI “ftp://api.kounta.com/v1/” must start with https:// or http://. "
+      "Enter a full address such as https://api.kounta.com/v1/." },
+    { "API URI", "api-uri", "https:v1",
+      "API URI “https:v1” has no host name. Enter a full address such as https://api.kounta.com/v1/." },
+    { "Redirect URI", "redirect-uri", "not a uri",
+      "Redirect URI “not a uri” contains a space, which a URI cannot contain. "
+      "Enter a full address such as http://127.0.0.1/kounter/callback." },
+    { "Redirect URI", "redirect-uri", "callback",
+      "Redirect URI “callback” is not a valid absolute URI. "
+      "Enter a full address such as http://127.0.0.1/kounter/callback." },
+    { "Redirect URI", "redirect-uri", "http://127.0.0.1/<callback>",
+      "Redirect URI “http://127.0.0.1/<callback>” contains the character “<”, which a URI "
+      "cannot contain. Enter a full address such as http://127.0.0.1/kounter/callback." },
+    { "Redirect URI", "redirect-uri", "kounter:/callback",
+      "Redirect URI “kounter:/callback” must start with https:// or http://. "
+      "Enter a full address such as http://127.0.0.1/kounter/callback." },
+    { "Client ID", "client-id", "bad id <>\"&;",
+      "Client ID “bad id <>\"&;” contains a space. A client id has only letters, digits and "
+      "punctuation, without spaces. Copy it again from the add-on’s settings in Kounta." },
+    { "Client ID", "client-id", "tab\tid",
+      "Client ID “tab\tid” contains a control character. A client id has only letters, digits "
+      "and punctuation, without spaces. Copy it again from the add-on’s settings in Kounta." },
+    { "Client ID", "client-id", "café",
+      "Client ID “café” contains the character “é”. A client id has only letters, digits and "
+      "punctuation, without spaces. Copy it again from the add-on’s settings in Kounta." },
+  };
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  KtPreferencesWindow *window;
+  g_autofree char *path = NULL;
+
+  g_settings_set_string (settings, "client-id", "good-id");
+  window = kt_preferences_window_new (settings, store);
+  gtk_window_present (GTK_WINDOW (window));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget *row = find_row (GTK_WIDGET (window), cases[i].row);
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+      GtkWidget *label;
+
+      g_test_message ("%s: %s", cases[i].row, cases[i].value);
+      g_assert_nonnull (row);
+      before = g_settings_get_string (settings, cases[i].key);
+      gtk_editable_set_text (GTK_EDITABLE (row), cases[i].value);
+      g_signal_emit_by_name (row, "apply");
+
+      after = g_settings_get_string (settings, cases[i].key);
+      g_assert_cmpstr (after, ==, before);
+      g_assert_true (gtk_widget_has_css_class (row, "error"));
+      label = find_label (GTK_WIDGET (window), cases[i].message);
+      g_assert_nonnull (label);
+      g_assert_true (gtk_widget_is_visible (label));
+
+      if (i == 0)
+        path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences-bad-api-uri"));
+      if (i == 7)
+        {
+          g_free (path);
+          path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences-bad-client-id"));
+        }
+    }
+
+  /* A valid value is still saved after the rejections. */
+  {
+    GtkWidget *row = find_row (GTK_WIDGET (window), "Redirect URI");
+    g_autofree char *value = NULL;
+
+    gtk_editable_set_text (GTK_EDITABLE (row), "http://127.0.0.1:8080/kounter/callback");
+    g_signal_emit_by_name (row, "apply");
+    value = g_settings_get_string (settings, "redirect-uri");
+    g_assert_cmpstr (value, ==, "http://127.0.0.1:8080/kounter/callback");
+    g_assert_false (gtk_widget_has_css_class (row, "error"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "redirect-uri");
+  g_settings_reset (settings, "client-id");
+}
+
+static void
 test_secret_then_api_uri (void)
 {
   save_in_order (TRUE);
@@ -626,8 +811,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin-basic/keyring-banner", test_keyring_banner);
   g_test_add_func ("/signin-basic/missing", test_basic_missing);
   g_test_add_func ("/signin-basic/wrong", test_basic_wrong);
+  g_test_add_func ("/signin-basic/refused", test_basic_refused);
+  g_test_add_func ("/signin-basic/server-error", test_basic_server_error);
   g_test_add_func ("/signin-basic/right", test_basic_right);
   g_test_add_func ("/signin-basic/preferences", test_preferences);
+  g_test_add_func ("/signin-basic/preferences-rejects", test_preferences_rejects);
   g_test_add_func ("/signin-basic/secret-then-api-uri", test_secret_then_api_uri);
   g_test_add_func ("/signin-basic/api-uri-then-secret", test_api_uri_then_secret);
   g_test_add_func ("/signin-basic/message-focuses-secret", test_message_focuses_secret);
