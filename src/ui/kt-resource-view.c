@@ -142,6 +142,8 @@ G_DEFINE_FINAL_TYPE (KtResourceView, kt_resource_view, GTK_TYPE_WIDGET)
 
 static void start_load (KtResourceView *self);
 static void update_footer (KtResourceView *self);
+static void set_state (KtResourceView *self,
+                       const char     *name);
 
 static gboolean
 is_resource (KtResourceView *self,
@@ -535,6 +537,17 @@ on_sorter_changed_cb (GtkSorter       *sorter,
   scroll_to_top (self);
 }
 
+/* A search that still matches no row changes no item of the shown model,
+ * so the no-matches page would keep naming the previous text. */
+static void
+refresh_no_matches (KtResourceView *self)
+{
+  const char *state = gtk_stack_get_visible_child_name (self->stack);
+
+  if (g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-matches") == 0)
+    set_state (self, "list");
+}
+
 static void
 apply_search (KtResourceView *self,
               const char     *text)
@@ -555,6 +568,7 @@ apply_search (KtResourceView *self,
   if (kt_search_model_set_query (self->search_model, self->query))
     update_footer (self);
   scroll_to_top (self);
+  refresh_no_matches (self);
 }
 
 static void
@@ -1419,10 +1433,7 @@ on_shown_items_changed_cb (GListModel     *model,
                            guint           added,
                            KtResourceView *self)
 {
-  const char *state = gtk_stack_get_visible_child_name (self->stack);
-
-  if (g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-matches") == 0)
-    set_state (self, "list");
+  refresh_no_matches (self);
   update_footer (self);
 }
 

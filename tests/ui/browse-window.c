@@ -598,6 +598,52 @@ company_has_first_page (gpointer data)
   return view != NULL && kt_resource_view_get_rows_loaded (view) > 0;
 }
 
+static gboolean
+description_names (gpointer data)
+{
+  AdwStatusPage *page = data;
+  const char *description = adw_status_page_get_description (page);
+
+  return description != NULL && strstr (description, "“zzzqqq”") != NULL;
+}
+
+static void
+test_customers_no_matches_typed (void)
+{
+  KtResourceView *view = show_first_page ("customers");
+  AdwStatusPage *no_matches = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "no_matches_page"));
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "search_entry"));
+
+  /* Two searches in a row that both match nothing: the second one changes
+   * no item of the shown rows, and the page still names its text. */
+  kt_resource_view_start_search (view);
+  kt_resource_view_set_search_text (view, "zz");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“zz”"));
+  kt_resource_view_set_search_text (view, "zzzqqq");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“zzzqqq”"));
+
+  /* The same typed into the entry, which applies its text after a delay. */
+  gtk_editable_set_text (entry, "smith");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 10));
+  browse_spin (400);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+  gtk_editable_set_text (entry, "zz");
+  browse_spin (400);
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“zz”"));
+  gtk_editable_set_text (entry, "zzzqqq");
+  g_assert_true (browse_wait_until (description_names, no_matches, 10));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  browse_save_screenshot (GTK_WIDGET (window), "browse-customers-no-matches");
+
+  kt_resource_view_set_search_text (view, "");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+}
+
 static void
 test_sidebar_counts (void)
 {
@@ -960,6 +1006,7 @@ main (int   argc,
   g_test_add_func ("/browse/taxes/rate-percent", test_taxes_rate_percent);
   g_test_add_func ("/browse/sidebar/counts", test_sidebar_counts);
   g_test_add_func ("/browse/products/no-matches", test_products_no_matches);
+  g_test_add_func ("/browse/customers/no-matches-typed", test_customers_no_matches_typed);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/account/company-unreachable", test_company_unreachable);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
