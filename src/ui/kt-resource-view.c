@@ -1204,21 +1204,60 @@ parse_date_entry (GtkEntry  *entry,
   return TRUE;
 }
 
+/* Reads the From and To entries into *@from_out and *@to_out (NULL when
+ * empty or invalid). Returns FALSE when both are dates and From is after
+ * To, and marks both entries then. */
+static gboolean
+parse_date_range (KtResourceView  *self,
+                  char           **from_out,
+                  char           **to_out)
+{
+  g_autofree char *message = NULL;
+
+  parse_date_entry (self->from_entry, from_out);
+  parse_date_entry (self->to_entry, to_out);
+
+  /* YYYY-MM-DD texts sort as their dates do. */
+  if (*from_out == NULL || *to_out == NULL || strcmp (*from_out, *to_out) <= 0)
+    return TRUE;
+
+  /* TRANSLATORS: the first %s is the From date, the second the To date */
+  message = g_strdup_printf (_("From (%s) is after To (%s); swap the dates or change one"),
+                             *from_out, *to_out);
+  gtk_widget_add_css_class (GTK_WIDGET (self->from_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->from_entry), message);
+  gtk_widget_add_css_class (GTK_WIDGET (self->to_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->to_entry), message);
+
+  return FALSE;
+}
+
 /* Checks the shown date entries and writes the first problem under the
- * filters. Returns whether every shown date is valid or empty. */
+ * filters. Returns whether every shown date is valid or empty and the
+ * range, if any, is in order. */
 static gboolean
 check_date_entries (KtResourceView *self)
 {
-  GtkEntry *entries[] = { self->from_entry, self->to_entry, self->date_entry };
-  gboolean shown[] = { self->has_date_range, self->has_date_range, self->has_date };
   const char *problem = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+  if (self->has_date_range)
+    {
+      g_autofree char *from_date = NULL;
+      g_autofree char *to_date = NULL;
+
+      parse_date_range (self, &from_date, &to_date);
+      if (gtk_widget_has_css_class (GTK_WIDGET (self->from_entry), "error"))
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (self->from_entry));
+      else if (gtk_widget_has_css_class (GTK_WIDGET (self->to_entry), "error"))
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (self->to_entry));
+    }
+
+  if (self->has_date)
     {
       g_autofree char *date = NULL;
 
-      if (shown[i] && !parse_date_entry (entries[i], &date) && problem == NULL)
-        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (entries[i]));
+      if (!parse_date_entry (self->date_entry, &date) && problem == NULL)
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (self->date_entry));
     }
 
   gtk_label_set_label (self->date_error_label, problem != NULL ? problem : "");
@@ -1253,19 +1292,22 @@ read_filters (KtResourceView *self)
   if (self->has_category_filter)
     self->category_id = category_id;
 
-  if (self->has_date_range)
+  /* A reversed range keeps the dates in use, like an invalid date does. */
+  if (self->has_date_range && parse_date_range (self, &from_date, &to_date))
     {
-      if (parse_date_entry (self->from_entry, &from_date))
+      if (from_date != NULL || !gtk_widget_has_css_class (GTK_WIDGET (self->from_entry), "error"))
         {
           g_free (self->from_date);
-          self->from_date = from_date;
+          self->from_date = g_steal_pointer (&from_date);
         }
-      if (parse_date_entry (self->to_entry, &to_date))
+      if (to_date != NULL || !gtk_widget_has_css_class (GTK_WIDGET (self->to_entry), "error"))
         {
           g_free (self->to_date);
-          self->to_date = to_date;
+          self->to_date = g_steal_pointer (&to_date);
         }
     }
+  g_free (from_date);
+  g_free (to_date);
 
   if (self->has_date && parse_date_entry (self->date_entry, &date) && date != NULL)
     {
@@ -1319,6 +1361,8 @@ on_filter_changed_cb (GObject        *object,
   if (self->updating_filters || !self->started)
     return;
 
+  /* The dates apply only when valid, so show why they did not. */
+  check_date_entries (self);
   read_filters (self);
 
   if (is_resource (self, "shifts"))

@@ -429,6 +429,65 @@ test_orders_invalid_date (void)
   g_assert_true (browse_wait_until (view_has_first_page, view, 30));
 }
 
+static void
+test_orders_reversed_range (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  GtkEntry *from = GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "from_entry"));
+  GtkEntry *to = GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "to_entry"));
+  GtkDropDown *status = GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "status_dropdown"));
+  GtkLabel *problem = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "date_error_label"));
+  g_autofree char *path = kt_resource_view_build_path (view);
+  g_autofree char *count = g_strdup (kt_window_get_sidebar_count (window, "orders"));
+  g_autofree char *path_after = NULL;
+  guint rows = kt_resource_view_get_rows_loaded (view);
+  guint requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+
+  gtk_editable_set_text (GTK_EDITABLE (from), "2026-06-01");
+  gtk_editable_set_text (GTK_EDITABLE (to), "2026-01-01");
+  g_signal_emit_by_name (to, "activate");
+  browse_spin (300);
+
+  /* No request, the same rows and count, and the reason beside the dates. */
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), ==, requests);
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, rows);
+  g_assert_false (kt_resource_view_get_loading (view));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+  g_assert_cmpstr (kt_window_get_sidebar_count (window, "orders"), ==, count);
+  path_after = kt_resource_view_build_path (view);
+  g_assert_cmpstr (path_after, ==, path);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_assert_cmpstr (gtk_label_get_label (problem), ==,
+                   "From (2026-06-01) is after To (2026-01-01); swap the dates or change one");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (from), "error"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (to), "error"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-orders-reversed-range");
+
+  /* A status chosen meanwhile loads without the reversed dates. */
+  gtk_drop_down_set_selected (status, 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_clear_pointer (&path_after, g_free);
+  path_after = kt_resource_view_build_path (view);
+  g_assert_null (strstr (path_after, "2026-06-01"));
+  g_assert_null (strstr (path_after, "2026-01-01"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  gtk_drop_down_set_selected (status, 0);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  /* Dates in order apply, and the marks go. */
+  requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+  gtk_editable_set_text (GTK_EDITABLE (to), "2026-06-01");
+  g_signal_emit_by_name (to, "activate");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (from), "error"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (to), "error"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), >, requests);
+
+  kt_resource_view_set_filters (view, NULL, 0, 0, NULL, NULL);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+}
+
 static gboolean
 view_has_second_page (gpointer data)
 {
@@ -561,43 +620,6 @@ test_products_no_matches (void)
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
 }
 
-static void
-test_taxes_rate_percent (void)
-{
-  KtResourceView *view = show_first_page ("taxes");
-  int code_column = kt_catalogue_find_column (kt_resource_view_get_resource (view), "code");
-  GListModel *shown = kt_resource_view_get_shown_rows (view);
-  guint checked = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
-    {
-      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
-      g_autofree char *rate = cell (view, i, "rate");
-
-      /* The sandbox's GST is 10 % and its GST-free tax 0 %. */
-      if (g_strcmp0 (kt_row_get_value (row, code_column), "GST") == 0)
-        {
-          g_assert_cmpstr (rate, ==, "10 %");
-          checked++;
-        }
-      else if (g_strcmp0 (kt_row_get_value (row, code_column), "FRE") == 0)
-        {
-          g_assert_cmpstr (rate, ==, "0 %");
-          checked++;
-        }
-    }
-  g_assert_cmpuint (checked, ==, 2);
-  browse_save_screenshot (GTK_WIDGET (window), "browse-taxes-percent");
-}
-
-static gboolean
-company_has_first_page (gpointer data)
-{
-  KtResourceView *view = kt_window_get_resource_view (KT_WINDOW (data), "company");
-
-  return view != NULL && kt_resource_view_get_rows_loaded (view) > 0;
-}
-
 static gboolean
 description_names (gpointer data)
 {
@@ -642,6 +664,43 @@ test_customers_no_matches_typed (void)
   kt_resource_view_set_search_text (view, "");
   browse_spin (100);
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+}
+
+static void
+test_taxes_rate_percent (void)
+{
+  KtResourceView *view = show_first_page ("taxes");
+  int code_column = kt_catalogue_find_column (kt_resource_view_get_resource (view), "code");
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  guint checked = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+      g_autofree char *rate = cell (view, i, "rate");
+
+      /* The sandbox's GST is 10 % and its GST-free tax 0 %. */
+      if (g_strcmp0 (kt_row_get_value (row, code_column), "GST") == 0)
+        {
+          g_assert_cmpstr (rate, ==, "10 %");
+          checked++;
+        }
+      else if (g_strcmp0 (kt_row_get_value (row, code_column), "FRE") == 0)
+        {
+          g_assert_cmpstr (rate, ==, "0 %");
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, ==, 2);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-taxes-percent");
+}
+
+static gboolean
+company_has_first_page (gpointer data)
+{
+  KtResourceView *view = kt_window_get_resource_view (KT_WINDOW (data), "company");
+
+  return view != NULL && kt_resource_view_get_rows_loaded (view) > 0;
 }
 
 static void
@@ -1000,6 +1059,7 @@ main (int   argc,
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
   g_test_add_func ("/browse/orders/invalid-date", test_orders_invalid_date);
+  g_test_add_func ("/browse/orders/reversed-range", test_orders_reversed_range);
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
   g_test_add_func ("/browse/shifts/empty-day", test_shifts_empty_day);
