@@ -361,6 +361,29 @@ compare_numbers (KtRow *row_a,
 
 /* REFERENCE columns sort by the name shown. Rows whose name is not known
  * come last, by id. */
+/* Statuses sort by the words shown, so the order reads alphabetically in
+ * every language. Rows without a status come last. */
+static int
+compare_statuses (KtRow *row_a,
+                  KtRow *row_b,
+                  guint  column)
+{
+  const char *value_a = kt_row_get_value (row_a, column);
+  const char *value_b = kt_row_get_value (row_b, column);
+  g_autofree char *words_a = NULL;
+  g_autofree char *words_b = NULL;
+
+  if (value_a == NULL || value_b == NULL)
+    return gtk_ordering_from_cmpfunc ((value_a == NULL) - (value_b == NULL));
+  if (g_str_equal (value_a, value_b))
+    return GTK_ORDERING_EQUAL;
+
+  words_a = kt_format_status (value_a);
+  words_b = kt_format_status (value_b);
+
+  return gtk_ordering_from_cmpfunc (g_utf8_collate (words_a, words_b));
+}
+
 static int
 compare_references (KtColumnData *data,
                     KtRow        *row_a,
@@ -402,6 +425,9 @@ compare_rows_cb (gconstpointer a,
   if (kind_is_numeric (data->kind))
     return compare_numbers (row_a, row_b, data->column);
 
+  if (data->kind == KT_COLUMN_STATUS)
+    return compare_statuses (row_a, row_b, data->column);
+
   /* NOTE: times are compared as ISO 8601 text, which orders them
    * correctly only when they share one UTC offset. */
   return gtk_ordering_from_cmpfunc (g_strcmp0 (kt_row_get_value (row_a, data->column),
@@ -425,6 +451,7 @@ column_width (KtColumnKind kind)
     case KT_COLUMN_DATETIME:
       return 150;
     case KT_COLUMN_REFERENCE:
+    case KT_COLUMN_STATUS:
     case KT_COLUMN_TEXT:
     case KT_COLUMN_LIST:
     default:
@@ -488,7 +515,8 @@ add_columns (KtResourceView *self)
       gtk_column_view_column_set_resizable (view_column, TRUE);
       gtk_column_view_column_set_expand (view_column,
                                          column->kind == KT_COLUMN_TEXT || column->kind == KT_COLUMN_LIST
-                                         || column->kind == KT_COLUMN_REFERENCE);
+                                         || column->kind == KT_COLUMN_REFERENCE
+                                         || column->kind == KT_COLUMN_STATUS);
       gtk_column_view_column_set_fixed_width (view_column, MAX (column_width (column->kind), title_width (self, title)));
       gtk_column_view_append_column (self->column_view, view_column);
     }

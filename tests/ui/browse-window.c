@@ -10,6 +10,7 @@
 #include "core/kt-catalogue.h"
 #include "core/kt-exchange.h"
 #include "core/kt-json.h"
+#include "ui/kt-format.h"
 #include "ui/kt-slot-model.h"
 #include "ui/kt-window.h"
 
@@ -387,6 +388,93 @@ test_orders_filter_by_status (void)
 
   kt_resource_view_set_filters (view, NULL, 0, 0, NULL, NULL);
   g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+}
+
+/* How many of the loaded rows have @code as their status. */
+static guint
+count_status (KtResourceView *view,
+              int             column,
+              const char     *code)
+{
+  GListModel *rows = G_LIST_MODEL (kt_resource_view_get_row_model (view));
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (kt_row_get_value (row, column), code) == 0)
+        count++;
+    }
+
+  return count;
+}
+
+static void
+check_status_search (KtResourceView *view,
+                     int             column,
+                     const char     *query,
+                     const char     *code)
+{
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  guint expected = count_status (view, column, code);
+
+  kt_resource_view_set_search_text (view, query);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, expected);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+
+      g_assert_cmpstr (kt_row_get_value (row, column), ==, code);
+    }
+}
+
+static void
+test_orders_status_words (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  int status = kt_catalogue_find_column (kt_resource_view_get_resource (view), "status");
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  GtkColumnView *column_view = kt_resource_view_get_column_view (view);
+  g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (column_view), status);
+  g_autofree char *previous = NULL;
+  guint checked = 0;
+
+  /* Cells read as words, while the row keeps the code for export. */
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+      g_autofree char *text = cell (view, i, "status");
+      g_autofree char *words = kt_format_status (kt_row_get_value (row, status));
+
+      g_assert_cmpstr (text, ==, words);
+      if (g_strcmp0 (kt_row_get_value (row, status), "COMPLETE") == 0)
+        {
+          g_assert_cmpstr (text, ==, "Complete");
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 0);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-orders-status-words");
+
+  /* Both the code and the shown words find a status. */
+  check_status_search (view, status, "complete", "COMPLETE");
+  check_status_search (view, status, "on_hold", "ON_HOLD");
+  check_status_search (view, status, "on hold", "ON_HOLD");
+  kt_resource_view_set_search_text (view, "");
+
+  /* Sorting follows the shown words. */
+  gtk_column_view_sort_by_column (column_view, column, GTK_SORT_ASCENDING);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autofree char *text = cell (view, i, "status");
+
+      if (previous != NULL)
+        g_assert_cmpint (g_utf8_collate (previous, text), <=, 0);
+      g_free (previous);
+      previous = g_steal_pointer (&text);
+    }
+  gtk_column_view_sort_by_column (column_view, NULL, GTK_SORT_ASCENDING);
 }
 
 static void
@@ -1058,6 +1146,7 @@ main (int   argc,
   g_test_add_func ("/browse/customers/search", test_customers_search);
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
+  g_test_add_func ("/browse/orders/status-words", test_orders_status_words);
   g_test_add_func ("/browse/orders/invalid-date", test_orders_invalid_date);
   g_test_add_func ("/browse/orders/reversed-range", test_orders_reversed_range);
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
