@@ -649,10 +649,32 @@ format_seconds (double seconds)
   return g_strdup_printf (_("%u s"), whole);
 }
 
+/* Appends @part to the progress text, with its spaces made non-breaking,
+ * so a wrapped line breaks only between parts: "at least 4 min 10 s
+ * left" never splits between the number and its unit. */
+static void
+append_progress_part (GString    *text,
+                      const char *part)
+{
+  if (text->len > 0)
+    g_string_append (text, "\u00a0· ");
+
+  for (const char *c = part; *c != '\0'; c++)
+    {
+      if (*c == ' ')
+        g_string_append (text, "\u00a0");
+      else
+        g_string_append_c (text, *c);
+    }
+}
+
 static void
 update_progress (KtResourceView *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *pages = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *requests = NULL;
   guint pages_loaded = 0;
   guint pages_total = 0;
   guint rows_loaded = 0;
@@ -674,38 +696,37 @@ update_progress (KtResourceView *self)
 
   if (pages_total > 0)
     {
-      g_string_append_printf (text, _("Page %u of %u"), pages_loaded, pages_total);
+      pages = g_strdup_printf (_("Page %u of %u"), pages_loaded, pages_total);
       gtk_progress_bar_set_fraction (self->progress_bar, (double) pages_loaded / pages_total);
     }
   else
     {
-      g_string_append_printf (text, ngettext ("%u page", "%u pages", pages_loaded), pages_loaded);
+      pages = g_strdup_printf (ngettext ("%u page", "%u pages", pages_loaded), pages_loaded);
       gtk_progress_bar_pulse (self->progress_bar);
     }
+  append_progress_part (text, pages);
 
-  g_string_append (text, " · ");
-  g_string_append_printf (text, ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
-  g_string_append (text, " · ");
-  g_string_append_printf (text, ngettext ("%u request spent", "%u requests spent", requests_spent),
-                          requests_spent);
+  rows = g_strdup_printf (ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
+  append_progress_part (text, rows);
+  requests = g_strdup_printf (ngettext ("%u request spent", "%u requests spent", requests_spent),
+                              requests_spent);
+  append_progress_part (text, requests);
 
   if (estimated_seconds > 0)
     {
-      g_autofree char *left = format_seconds (estimated_seconds);
+      g_autofree char *seconds = format_seconds (estimated_seconds);
+      g_autofree char *left = NULL;
 
-      g_string_append (text, " · ");
       /* TRANSLATORS: the least time the rate limit allows for the remaining pages */
-      g_string_append_printf (text, _("at least %s left"), left);
+      left = g_strdup_printf (_("at least %s left"), seconds);
+      append_progress_part (text, left);
     }
 
   if (waiting || kt_resource_view_get_waiting (self))
-    {
-      g_string_append (text, " · ");
-      g_string_append (text, _("waiting for the rate limit to reset"));
-    }
+    append_progress_part (text, _("waiting for the rate limit"));
 
-  /* The progress replaces the row count in the footer, and the bar lies
-   * over the list, so starting a bulk load changes no widget's size. */
+  /* The progress replaces the row count in the footer and wraps there
+   * when the footer is too narrow; the bar lies over the list. */
   gtk_label_set_label (self->count_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
 }
