@@ -158,7 +158,9 @@ set_details_shown (KtWindow *self,
 /* Sidebar */
 
 /* An estimate of a list's rows from the page count of the X-Pages
- * header; the last page may hold fewer. */
+ * header: every page as full as the pages loaded so far. Only the last
+ * page may hold fewer rows, so the estimate is an upper bound, and it is
+ * never below the rows already loaded. */
 static gboolean
 estimate_rows (KtResourceView *view,
                guint          *out)
@@ -166,16 +168,24 @@ estimate_rows (KtResourceView *view,
   KtLoader *loader = kt_resource_view_get_loader (view);
   guint pages_total = 0;
   guint pages_loaded = 0;
+  guint loader_rows = 0;
   guint rows = kt_resource_view_get_rows_loaded (view);
 
   if (loader == NULL)
     return FALSE;
 
-  g_object_get (loader, "pages-total", &pages_total, "pages-loaded", &pages_loaded, NULL);
+  /* The loader's own row count, not the view's: the view counts a page's
+   * rows as soon as they are added, before the loader counts the page,
+   * which made 13 pages of 100 rows look like 12 pages of 108. */
+  g_object_get (loader,
+                "pages-total", &pages_total,
+                "pages-loaded", &pages_loaded,
+                "rows-loaded", &loader_rows,
+                NULL);
   if (pages_total == 0 || pages_loaded == 0)
     return FALSE;
 
-  *out = pages_total * (rows / pages_loaded);
+  *out = MAX (pages_total * (loader_rows / pages_loaded), rows);
   return TRUE;
 }
 
@@ -1412,6 +1422,18 @@ kt_window_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->inspector), (gpointer *) &self->inspector);
       gtk_window_destroy (GTK_WINDOW (self->inspector));
       self->inspector = NULL;
+    }
+
+  /* A view whose load was cancelled may outlive the window until the
+   * cancelled request returns, and would then notify a freed window. */
+  if (self->views != NULL)
+    {
+      GHashTableIter iter;
+      gpointer view;
+
+      g_hash_table_iter_init (&iter, self->views);
+      while (g_hash_table_iter_next (&iter, NULL, &view))
+        g_signal_handlers_disconnect_by_data (view, self);
     }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
