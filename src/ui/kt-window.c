@@ -39,6 +39,22 @@ typedef struct
   guint generation;
 } KtFetchData;
 
+/* A record fetched for a list's selected row, with its response headers. */
+typedef struct
+{
+  gint64 id;
+  char *json;
+  SoupMessageHeaders *headers;
+} KtFetchedRecord;
+
+static void
+kt_fetched_record_free (KtFetchedRecord *record)
+{
+  g_free (record->json);
+  g_clear_pointer (&record->headers, soup_message_headers_unref);
+  g_free (record);
+}
+
 struct _KtWindow
 {
   AdwApplicationWindow parent_instance;
@@ -74,6 +90,10 @@ struct _KtWindow
   GHashTable *company_counts;      /* resource id → count from the company record */
   GHashTable *sidebar_rows;        /* resource id → GtkListBoxRow */
   GHashTable *counts;              /* resource id → char *, as shown */
+  /* resource id → KtFetchedRecord of the list's selected row, kept while
+   * the row stays selected, so coming back to the list shows the record
+   * with its headers without fetching it again */
+  GHashTable *fetched_records;
   KtResourceView *current_view;
   GHashTable *lookups;             /* resource id → KtLookup, for the shown account */
   KtInspector *inspector;          /* weak */
@@ -452,6 +472,17 @@ on_record_fetched_cb (GObject      *source,
     kt_detail_pane_push (self->detail_pane, resource, json, kt_response_get_headers (response));
   else
     kt_detail_pane_replace (self->detail_pane, json, kt_response_get_headers (response));
+
+  /* The pane's only record is the selected row's. */
+  if (mode != FETCH_LINK && kt_detail_pane_get_depth (self->detail_pane) == 1)
+    {
+      KtFetchedRecord *record = g_new0 (KtFetchedRecord, 1);
+
+      record->id = kt_detail_pane_get_record_id (self->detail_pane);
+      record->json = g_steal_pointer (&json);
+      record->headers = soup_message_headers_ref (kt_response_get_headers (response));
+      g_hash_table_replace (self->fetched_records, (gpointer) resource->id, record);
+    }
 }
 
 static void
@@ -503,7 +534,14 @@ on_view_selected_row_cb (KtResourceView *view,
 {
   KtRow *row = kt_resource_view_get_selected_row (view);
   const KtResource *resource = kt_resource_view_get_resource (view);
+  KtFetchedRecord *fetched = g_hash_table_lookup (self->fetched_records, resource->id);
   g_autofree char *json = NULL;
+
+  if (fetched != NULL && (row == NULL || kt_row_get_id (row) != fetched->id))
+    {
+      g_hash_table_remove (self->fetched_records, resource->id);
+      fetched = NULL;
+    }
 
   if (view != self->current_view)
     return;
@@ -515,6 +553,13 @@ on_view_selected_row_cb (KtResourceView *view,
     {
       kt_detail_pane_clear (self->detail_pane);
       set_details_shown (self, FALSE);
+      return;
+    }
+
+  if (fetched != NULL)
+    {
+      kt_detail_pane_show (self->detail_pane, resource, fetched->json, fetched->headers);
+      set_details_shown (self, TRUE);
       return;
     }
 
@@ -788,6 +833,7 @@ clear_account (KtWindow *self)
   g_clear_object (&self->account);
 
   self->current_view = NULL;
+  g_hash_table_remove_all (self->fetched_records);
   g_hash_table_remove_all (self->views);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack))) != NULL)
     gtk_stack_remove (self->view_stack, child);
@@ -1457,6 +1503,7 @@ kt_window_finalize (GObject *object)
   g_clear_pointer (&self->company_counts, g_hash_table_unref);
   g_clear_pointer (&self->sidebar_rows, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->fetched_records, g_hash_table_unref);
   g_clear_pointer (&self->lookups, g_hash_table_unref);
 
   G_OBJECT_CLASS (kt_window_parent_class)->finalize (object);
@@ -1598,6 +1645,8 @@ kt_window_init (KtWindow *self)
   self->company_counts = g_hash_table_new (g_str_hash, g_str_equal);
   self->sidebar_rows = g_hash_table_new (g_str_hash, g_str_equal);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->fetched_records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                 (GDestroyNotify) kt_fetched_record_free);
   self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->cancellable = g_cancellable_new ();
 

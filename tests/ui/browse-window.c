@@ -1036,6 +1036,61 @@ pane_transition_done (gpointer data)
 }
 
 static void
+test_fetched_record_kept (void)
+{
+  KtDetailPane *pane = kt_window_get_detail_pane (window);
+  KtResourceView *orders = show_first_page ("orders");
+  KtResourceView *products;
+  g_autofree char *order_text = NULL;
+  gint64 order_id;
+  gint64 product_id;
+  guint requests;
+
+  /* An order's full record is fetched when its row is selected. */
+  kt_resource_view_select (orders, 2);
+  g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+  order_id = kt_detail_pane_get_record_id (pane);
+  order_text = g_strdup (kt_detail_pane_get_text (pane));
+
+  /* A product's record is fetched on request, from the Headers tab. */
+  products = show_first_page ("products");
+  kt_resource_view_select (products, 1);
+  browse_spin (100);
+  g_assert_false (kt_detail_pane_has_headers (pane));
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (pane), KT_TYPE_DETAIL_PANE, "fetch_button"), "clicked");
+  g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+  product_id = kt_detail_pane_get_record_id (pane);
+
+  /* Going back and forth shows both records with their headers, and
+   * fetches neither again. */
+  requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+  kt_window_show_resource (window, "orders");
+  browse_spin (100);
+  g_assert_cmpint (kt_detail_pane_get_record_id (pane), ==, order_id);
+  g_assert_true (kt_detail_pane_has_headers (pane));
+  g_assert_cmpstr (kt_detail_pane_get_text (pane), ==, order_text);
+  kt_window_show_resource (window, "products");
+  browse_spin (100);
+  g_assert_cmpint (kt_detail_pane_get_record_id (pane), ==, product_id);
+  g_assert_true (kt_detail_pane_has_headers (pane));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-product-headers-kept");
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), ==, requests);
+
+  /* Another row drops the kept record: coming back to the first row
+   * shows the list's row again, without headers. */
+  kt_resource_view_select (products, 2);
+  browse_spin (100);
+  kt_resource_view_select (products, 1);
+  browse_spin (100);
+  g_assert_cmpint (kt_detail_pane_get_record_id (pane), ==, product_id);
+  g_assert_false (kt_detail_pane_has_headers (pane));
+
+  kt_resource_view_select (products, GTK_INVALID_LIST_POSITION);
+  kt_resource_view_select (orders, GTK_INVALID_LIST_POSITION);
+  browse_spin (100);
+}
+
+static void
 test_narrow_record_fits (void)
 {
   GtkSettings *settings = gtk_settings_get_default ();
@@ -1161,6 +1216,7 @@ main (int   argc,
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
   g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
+  g_test_add_func ("/browse/detail/fetched-record-kept", test_fetched_record_kept);
   g_test_add_func ("/browse/narrow/record-fits", test_narrow_record_fits);
   g_test_add_func ("/browse/shortcuts/inspector-key", test_inspector_key);
 
