@@ -189,18 +189,32 @@ is_time_member (const char *member)
          || g_strcmp0 (member, "updated") == 0;
 }
 
-/* "total_tax" → "Total tax" */
+/* "total_tax" → "Total Tax", "company_id" → "Company ID": the words of
+ * a member, capitalised as the column titles are. */
 static char *
 humanize (const char *member)
 {
-  g_autofree char *spaced = g_strdelimit (g_strdup (member), "_", ' ');
-  g_autofree char *first = NULL;
+  g_auto(GStrv) words = g_strsplit (member, "_", -1);
 
-  if (*spaced == '\0')
-    return g_steal_pointer (&spaced);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *word = words[i];
 
-  first = g_utf8_strup (spaced, g_utf8_next_char (spaced) - spaced);
-  return g_strconcat (first, g_utf8_next_char (spaced), NULL);
+      if (g_str_equal (word, "id"))
+        {
+          words[i] = g_strdup ("ID");
+          g_free (word);
+        }
+      else if (*word != '\0')
+        {
+          g_autofree char *first = g_utf8_strup (word, g_utf8_next_char (word) - word);
+
+          words[i] = g_strconcat (first, g_utf8_next_char (word), NULL);
+          g_free (word);
+        }
+    }
+
+  return g_strjoinv (" ", words);
 }
 
 /* @value as the record spelled it, so 0.1 does not become

@@ -209,7 +209,7 @@ test_fields_as_lists_show (void)
   static const char staff_json[] =
     "{\"id\":7,\"first_name\":\"Ada\",\"is_admin\":false,\"can_refund\":true}";
   static const char order_json[] =
-    "{\"id\":4294966001,\"status\":\"ON_HOLD\",\"notes\":\"COMPLETE\"}";
+    "{\"id\":4294966001,\"status\":\"ON_HOLD\",\"notes\":\"COMPLETE\",\"register_id\":9}";
   static const char company_json[] =
     "{\"id\":21765,\"name\":\"Laneway Roasters\",\"timezone\":{\"name\":\"Australia/Sydney\"},"
     "\"created_at\":\"2024-01-02T03:04:05Z\"}";
@@ -221,8 +221,8 @@ test_fields_as_lists_show (void)
   kt_detail_pane_set_tab (pane, "fields");
   browse_spin (100);
   g_assert_cmpstr (field_text ("Administrator"), ==, "No");
-  g_assert_cmpstr (field_text ("Can refund"), ==, "Yes");
-  g_assert_null (find_row (GTK_WIDGET (pane), "Is admin"));
+  g_assert_cmpstr (field_text ("Can Refund"), ==, "Yes");
+  g_assert_null (find_row (GTK_WIDGET (pane), "Is Admin"));
 
   /* The status reads as words; the Raw tab keeps the code, and a text
    * outside the status column stays as sent. */
@@ -230,6 +230,7 @@ test_fields_as_lists_show (void)
   browse_spin (100);
   g_assert_cmpstr (field_text ("Status"), ==, "On Hold");
   g_assert_cmpstr (field_text ("Notes"), ==, "COMPLETE");
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Register ID"));
   g_assert_nonnull (strstr (kt_detail_pane_get_text (pane), "\"ON_HOLD\""));
   browse_save_screenshot (GTK_WIDGET (window), "browse-detail-order-status");
 
