@@ -1125,6 +1125,77 @@ test_narrow_record_fits (void)
   browse_spin (500);
 }
 
+/* The window's minimum width with its current content. */
+static int
+window_min_width (void)
+{
+  int width = 0;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+  return width;
+}
+
+static void
+test_window_min_width (void)
+{
+  static const char * const layouts[] = {
+    "appmenu:close",
+    "icon:minimize,maximize,close",
+  };
+  GtkSettings *settings = gtk_settings_get_default ();
+  KtDetailPane *pane = kt_window_get_detail_pane (window);
+  g_autofree char *layout = NULL;
+
+  g_object_get (settings, "gtk-decoration-layout", &layout, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (layouts); i++)
+    {
+      KtResourceView *view;
+      g_autofree char *name = NULL;
+
+      g_object_set (settings, "gtk-decoration-layout", layouts[i], NULL);
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+      view = show_first_page ("orders");
+      g_assert_true (browse_wait_until (window_is_folded, NULL, 10));
+      browse_spin (500);
+      g_test_message ("%s: list %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      name = g_strdup_printf ("browse-min-width-list-%u", i);
+      browse_save_screenshot (GTK_WIDGET (window), name);
+
+      /* The search bar, and the rate meter's popover. */
+      kt_resource_view_start_search (view);
+      browse_spin (300);
+      g_test_message ("%s: search %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      kt_resource_view_set_search_text (view, "");
+
+      kt_resource_view_select (view, 2);
+      g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+      g_assert_true (browse_wait_until (pane_transition_done, pane, 10));
+      g_test_message ("%s: detail %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      g_free (name);
+      name = g_strdup_printf ("browse-min-width-detail-%u", i);
+      browse_save_screenshot (GTK_WIDGET (window), name);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+      kt_resource_view_select (view, GTK_INVALID_LIST_POSITION);
+      browse_spin (300);
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+      browse_spin (500);
+      g_test_message ("%s: sidebar %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      g_free (name);
+      name = g_strdup_printf ("browse-min-width-sidebar-%u", i);
+      browse_save_screenshot (GTK_WIDGET (window), name);
+    }
+
+  g_object_set (settings, "gtk-decoration-layout", layout, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  browse_spin (500);
+}
+
 static void
 test_screenshots_shortcuts (void)
 {
@@ -1218,6 +1289,7 @@ main (int   argc,
   g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
   g_test_add_func ("/browse/detail/fetched-record-kept", test_fetched_record_kept);
   g_test_add_func ("/browse/narrow/record-fits", test_narrow_record_fits);
+  g_test_add_func ("/browse/narrow/window-min-width", test_window_min_width);
   g_test_add_func ("/browse/shortcuts/inspector-key", test_inspector_key);
 
   status = g_test_run ();
