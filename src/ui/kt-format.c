@@ -109,7 +109,7 @@ kt_format_datetime (const char *iso8601,
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
-/* The order statuses that the API documents. */
+/* The order statuses that the status filter offers. */
 static const struct
 {
   const char *code;
