@@ -16,6 +16,8 @@ typedef enum
   KT_COLUMN_LIST,      /* an array shown joined, e.g. tags */
   KT_COLUMN_REFERENCE, /* the id of a record of another resource, shown
                         * by that record's name */
+  KT_COLUMN_STATUS,    /* a code such as "ON_HOLD", shown as words; exports
+                        * keep the code */
 } KtColumnKind;
 
 /* What a resource's path needs besides the company id. */
@@ -40,6 +42,7 @@ typedef struct
 {
   const char     *id;             /* "orders" */
   const char     *title;          /* untranslated: "Orders" */
+  const char     *singular;       /* untranslated: "Order" */
   const char     *icon_name;      /* symbolic icon for the sidebar */
   const char     *path_template;  /* "companies/{company_id}/orders.json" */
   KtScope         scope;

@@ -159,6 +159,29 @@ is_money_member (const char *member)
   return FALSE;
 }
 
+/* The catalogue column of the shown resource that a top-level member
+ * fills: its JSON path is the member, or the column has the member's name
+ * and reads a field inside it ("timezone" from "timezone.name"). */
+static const KtColumn *
+find_member_column (KtDetailPane *self,
+                    const char   *member)
+{
+  const KtResource *resource = kt_detail_pane_get_resource (self);
+
+  for (guint i = 0; resource != NULL && i < resource->n_columns; i++)
+    {
+      const KtColumn *column = &resource->columns[i];
+
+      if (g_strcmp0 (column->json_path, member) == 0)
+        return column;
+      if (g_strcmp0 (column->id, member) == 0 && g_str_has_prefix (column->json_path, member)
+          && column->json_path[strlen (member)] == '.')
+        return column;
+    }
+
+  return NULL;
+}
+
 static gboolean
 is_time_member (const char *member)
 {
@@ -166,18 +189,32 @@ is_time_member (const char *member)
          || g_strcmp0 (member, "updated") == 0;
 }
 
-/* "total_tax" → "Total tax" */
+/* "total_tax" → "Total Tax", "company_id" → "Company ID": the words of
+ * a member, capitalised as the column titles are. */
 static char *
 humanize (const char *member)
 {
-  g_autofree char *spaced = g_strdelimit (g_strdup (member), "_", ' ');
-  g_autofree char *first = NULL;
+  g_auto(GStrv) words = g_strsplit (member, "_", -1);
 
-  if (*spaced == '\0')
-    return g_steal_pointer (&spaced);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *word = words[i];
 
-  first = g_utf8_strup (spaced, g_utf8_next_char (spaced) - spaced);
-  return g_strconcat (first, g_utf8_next_char (spaced), NULL);
+      if (g_str_equal (word, "id"))
+        {
+          words[i] = g_strdup ("ID");
+          g_free (word);
+        }
+      else if (*word != '\0')
+        {
+          g_autofree char *first = g_utf8_strup (word, g_utf8_next_char (word) - word);
+
+          words[i] = g_strconcat (first, g_utf8_next_char (word), NULL);
+          g_free (word);
+        }
+    }
+
+  return g_strjoinv (" ", words);
 }
 
 /* @value as the record spelled it, so 0.1 does not become
@@ -248,10 +285,12 @@ append_compact_json (KtDetailPane *self,
     }
 }
 
+/* @column is the catalogue column that @node fills, or NULL. */
 static char *
-format_scalar (KtDetailPane *self,
-               const char   *member,
-               JsonNode     *node)
+format_scalar (KtDetailPane   *self,
+               const char     *member,
+               const KtColumn *column,
+               JsonNode       *node)
 {
   GType type;
   g_autofree char *text = NULL;
@@ -263,7 +302,7 @@ format_scalar (KtDetailPane *self,
   if (type == G_TYPE_STRING)
     text = g_strdup (json_node_get_string (node));
   else if (type == G_TYPE_BOOLEAN)
-    text = g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    text = g_strdup (json_node_get_boolean (node) ? _("Yes") : _("No"));
   else if (type == G_TYPE_INT64)
     text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   else if (type == G_TYPE_DOUBLE)
@@ -279,6 +318,9 @@ format_scalar (KtDetailPane *self,
       if (money != NULL)
         return money;
     }
+
+  if (column != NULL && column->kind == KT_COLUMN_STATUS && type == G_TYPE_STRING)
+    return kt_format_status (text);
 
   if (member != NULL && is_time_member (member) && type == G_TYPE_STRING)
     {
@@ -431,7 +473,8 @@ add_object_rows (KtDetailPane *self,
   for (GList *l = members; l != NULL; l = l->next)
     {
       const char *member = l->data;
-      g_autofree char *title = humanize (member);
+      const KtColumn *column = depth == 0 ? find_member_column (self, member) : NULL;
+      g_autofree char *title = column != NULL ? g_strdup (_(column->title)) : humanize (member);
 
       add_node_row (self, parent, member, title, json_object_get_member (object, member), depth);
     }
@@ -519,7 +562,7 @@ add_node_row (KtDetailPane *self,
           text = g_string_free (compact, FALSE);
         }
       else
-        text = format_scalar (self, member, node);
+        text = format_scalar (self, member, depth == 0 ? find_member_column (self, member) : NULL, node);
 
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -661,12 +704,13 @@ render_current (KtDetailPane *self)
       g_autofree char *summary = summarize_object (object);
 
       add_object_rows (self, GTK_WIDGET (self->fields_list), object, 0);
-      title = g_strdup_printf ("%s · %s", _(entry->resource->title), summary);
+      /* TRANSLATORS: a record's title, "Product · Orange Juice" */
+      title = g_strdup_printf (_("%s · %s"), _(entry->resource->singular), summary);
     }
   else
     {
       add_node_row (self, GTK_WIDGET (self->fields_list), NULL, _("Value"), node, 0);
-      title = g_strdup (_(entry->resource->title));
+      title = g_strdup (_(entry->resource->singular));
     }
 
   /* The text is re-indented, never re-serialised: json-glib would write

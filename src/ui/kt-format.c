@@ -109,6 +109,56 @@ kt_format_datetime (const char *iso8601,
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
+/* The order statuses that the status filter offers. */
+static const struct
+{
+  const char *code;
+  const char *words;
+} order_statuses[] = {
+  { "SUBMITTED", N_("Submitted") },
+  { "ON_HOLD", N_("On Hold") },
+  { "PENDING", N_("Pending") },
+  { "ACCEPTED", N_("Accepted") },
+  { "REJECTED", N_("Rejected") },
+  { "COMPLETE", N_("Complete") },
+};
+
+char *
+kt_format_status (const char *code)
+{
+  GString *words;
+  gboolean word_start = TRUE;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (order_statuses); i++)
+    {
+      if (g_str_equal (order_statuses[i].code, code))
+        return g_strdup (_(order_statuses[i].words));
+    }
+
+  for (const char *c = code; *c != '\0'; c++)
+    {
+      if (!g_ascii_isupper (*c) && !g_ascii_isdigit (*c) && *c != '_')
+        return g_strdup (code);
+    }
+
+  words = g_string_new (NULL);
+  for (const char *c = code; *c != '\0'; c++)
+    {
+      if (*c == '_')
+        {
+          g_string_append_c (words, ' ');
+          word_start = TRUE;
+          continue;
+        }
+      g_string_append_c (words, word_start ? *c : g_ascii_tolower (*c));
+      word_start = FALSE;
+    }
+
+  return g_string_free (words, FALSE);
+}
+
 char *
 kt_format_value (KtColumnKind kind,
                  const char  *value,
@@ -135,6 +185,10 @@ kt_format_value (KtColumnKind kind,
         text = g_strdup (_("Yes"));
       else if (g_strcmp0 (value, "false") == 0)
         text = g_strdup (_("No"));
+      break;
+
+    case KT_COLUMN_STATUS:
+      text = kt_format_status (value);
       break;
 
     case KT_COLUMN_TEXT:

@@ -23,6 +23,11 @@ char *kt_format_value    (KtColumnKind kind,
                           const char  *value,
                           const char  *currency,
                           GTimeZone   *tz);
+/* A status code as words: the order statuses of the Kounta API
+ * translated ("ON_HOLD" → "On Hold"), any other code of capitals and
+ * underscores in title case ("PARTLY_PAID" → "Partly Paid"), and other
+ * text as it is. The caller owns the string. */
+char *kt_format_status   (const char *code);
 /* @fraction (a JSON number as text, e.g. "0.1") as a percentage, "10 %".
  * Returns NULL when @fraction is not a number. The caller owns the
  * string. */

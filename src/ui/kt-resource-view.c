@@ -144,6 +144,8 @@ G_DEFINE_FINAL_TYPE (KtResourceView, kt_resource_view, GTK_TYPE_WIDGET)
 
 static void start_load (KtResourceView *self);
 static void update_footer (KtResourceView *self);
+static void set_state (KtResourceView *self,
+                       const char     *name);
 
 static gboolean
 is_resource (KtResourceView *self,
@@ -361,6 +363,29 @@ compare_numbers (KtRow *row_a,
 
 /* REFERENCE columns sort by the name shown. Rows whose name is not known
  * come last, by id. */
+/* Statuses sort by the words shown, so the order reads alphabetically in
+ * every language. Rows without a status come last. */
+static int
+compare_statuses (KtRow *row_a,
+                  KtRow *row_b,
+                  guint  column)
+{
+  const char *value_a = kt_row_get_value (row_a, column);
+  const char *value_b = kt_row_get_value (row_b, column);
+  g_autofree char *words_a = NULL;
+  g_autofree char *words_b = NULL;
+
+  if (value_a == NULL || value_b == NULL)
+    return gtk_ordering_from_cmpfunc ((value_a == NULL) - (value_b == NULL));
+  if (g_str_equal (value_a, value_b))
+    return GTK_ORDERING_EQUAL;
+
+  words_a = kt_format_status (value_a);
+  words_b = kt_format_status (value_b);
+
+  return gtk_ordering_from_cmpfunc (g_utf8_collate (words_a, words_b));
+}
+
 static int
 compare_references (KtColumnData *data,
                     KtRow        *row_a,
@@ -402,6 +427,9 @@ compare_rows_cb (gconstpointer a,
   if (kind_is_numeric (data->kind))
     return compare_numbers (row_a, row_b, data->column);
 
+  if (data->kind == KT_COLUMN_STATUS)
+    return compare_statuses (row_a, row_b, data->column);
+
   /* NOTE: times are compared as ISO 8601 text, which orders them
    * correctly only when they share one UTC offset. */
   return gtk_ordering_from_cmpfunc (g_strcmp0 (kt_row_get_value (row_a, data->column),
@@ -425,6 +453,7 @@ column_width (KtColumnKind kind)
     case KT_COLUMN_DATETIME:
       return 150;
     case KT_COLUMN_REFERENCE:
+    case KT_COLUMN_STATUS:
     case KT_COLUMN_TEXT:
     case KT_COLUMN_LIST:
     default:
@@ -488,7 +517,8 @@ add_columns (KtResourceView *self)
       gtk_column_view_column_set_resizable (view_column, TRUE);
       gtk_column_view_column_set_expand (view_column,
                                          column->kind == KT_COLUMN_TEXT || column->kind == KT_COLUMN_LIST
-                                         || column->kind == KT_COLUMN_REFERENCE);
+                                         || column->kind == KT_COLUMN_REFERENCE
+                                         || column->kind == KT_COLUMN_STATUS);
       gtk_column_view_column_set_fixed_width (view_column, MAX (column_width (column->kind), title_width (self, title)));
       gtk_column_view_append_column (self->column_view, view_column);
     }
@@ -537,6 +567,17 @@ on_sorter_changed_cb (GtkSorter       *sorter,
   scroll_to_top (self);
 }
 
+/* A search that still matches no row changes no item of the shown model,
+ * so the no-matches page would keep naming the previous text. */
+static void
+refresh_no_matches (KtResourceView *self)
+{
+  const char *state = gtk_stack_get_visible_child_name (self->stack);
+
+  if (g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-matches") == 0)
+    set_state (self, "list");
+}
+
 static void
 apply_search (KtResourceView *self,
               const char     *text)
@@ -557,6 +598,7 @@ apply_search (KtResourceView *self,
   if (kt_search_model_set_query (self->search_model, self->query))
     update_footer (self);
   scroll_to_top (self);
+  refresh_no_matches (self);
 }
 
 static void
@@ -609,10 +651,32 @@ format_seconds (double seconds)
   return g_strdup_printf (_("%u s"), whole);
 }
 
+/* Appends @part to the progress text, with its spaces made non-breaking,
+ * so a wrapped line breaks only between parts: "at least 4 min 10 s
+ * left" never splits between the number and its unit. */
+static void
+append_progress_part (GString    *text,
+                      const char *part)
+{
+  if (text->len > 0)
+    g_string_append (text, "\u00a0· ");
+
+  for (const char *c = part; *c != '\0'; c++)
+    {
+      if (*c == ' ')
+        g_string_append (text, "\u00a0");
+      else
+        g_string_append_c (text, *c);
+    }
+}
+
 static void
 update_progress (KtResourceView *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *pages = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *requests = NULL;
   guint pages_loaded = 0;
   guint pages_total = 0;
   guint rows_loaded = 0;
@@ -634,44 +698,44 @@ update_progress (KtResourceView *self)
 
   if (pages_total > 0)
     {
-      g_string_append_printf (text, _("Page %u of %u"), pages_loaded, pages_total);
+      pages = g_strdup_printf (_("Page %u of %u"), pages_loaded, pages_total);
       gtk_progress_bar_set_fraction (self->progress_bar, (double) pages_loaded / pages_total);
     }
   else
     {
-      g_string_append_printf (text, ngettext ("%u page", "%u pages", pages_loaded), pages_loaded);
+      pages = g_strdup_printf (ngettext ("%u page", "%u pages", pages_loaded), pages_loaded);
       gtk_progress_bar_pulse (self->progress_bar);
     }
+  append_progress_part (text, pages);
 
-  g_string_append (text, " · ");
-  g_string_append_printf (text, ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
-  g_string_append (text, " · ");
-  g_string_append_printf (text, ngettext ("%u request spent", "%u requests spent", requests_spent),
-                          requests_spent);
+  rows = g_strdup_printf (ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
+  append_progress_part (text, rows);
+  requests = g_strdup_printf (ngettext ("%u request spent", "%u requests spent", requests_spent),
+                              requests_spent);
+  append_progress_part (text, requests);
 
   if (estimated_seconds > 0)
     {
-      g_autofree char *left = format_seconds (estimated_seconds);
+      g_autofree char *seconds = format_seconds (estimated_seconds);
+      g_autofree char *left = NULL;
 
-      g_string_append (text, " · ");
       /* TRANSLATORS: the least time the rate limit allows for the remaining pages */
-      g_string_append_printf (text, _("at least %s left"), left);
+      left = g_strdup_printf (_("at least %s left"), seconds);
+      append_progress_part (text, left);
     }
 
   if (self->stopping)
     {
-      g_string_append (text, " · ");
       /* TRANSLATORS: after Cancel, the request already sent is charged, so its rows are kept */
-      g_string_append (text, _("stopping after the page already requested"));
+      append_progress_part (text, _("stopping after the page already requested"));
     }
   else if (waiting || kt_resource_view_get_waiting (self))
     {
-      g_string_append (text, " · ");
-      g_string_append (text, _("waiting for the rate limit to reset"));
+      append_progress_part (text, _("waiting for the rate limit to reset"));
     }
 
-  /* The progress replaces the row count in the footer, and the bar lies
-   * over the list, so starting a bulk load changes no widget's size. */
+  /* The progress replaces the row count in the footer and wraps there
+   * when the footer is too narrow; the bar lies over the list. */
   gtk_label_set_label (self->count_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
 }
@@ -1258,21 +1322,60 @@ parse_date_entry (GtkEntry  *entry,
   return TRUE;
 }
 
+/* Reads the From and To entries into *@from_out and *@to_out (NULL when
+ * empty or invalid). Returns FALSE when both are dates and From is after
+ * To, and marks both entries then. */
+static gboolean
+parse_date_range (KtResourceView  *self,
+                  char           **from_out,
+                  char           **to_out)
+{
+  g_autofree char *message = NULL;
+
+  parse_date_entry (self->from_entry, from_out);
+  parse_date_entry (self->to_entry, to_out);
+
+  /* YYYY-MM-DD texts sort as their dates do. */
+  if (*from_out == NULL || *to_out == NULL || strcmp (*from_out, *to_out) <= 0)
+    return TRUE;
+
+  /* TRANSLATORS: the first %s is the From date, the second the To date */
+  message = g_strdup_printf (_("From (%s) is after To (%s); swap the dates or change one"),
+                             *from_out, *to_out);
+  gtk_widget_add_css_class (GTK_WIDGET (self->from_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->from_entry), message);
+  gtk_widget_add_css_class (GTK_WIDGET (self->to_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->to_entry), message);
+
+  return FALSE;
+}
+
 /* Checks the shown date entries and writes the first problem under the
- * filters. Returns whether every shown date is valid or empty. */
+ * filters. Returns whether every shown date is valid or empty and the
+ * range, if any, is in order. */
 static gboolean
 check_date_entries (KtResourceView *self)
 {
-  GtkEntry *entries[] = { self->from_entry, self->to_entry, self->date_entry };
-  gboolean shown[] = { self->has_date_range, self->has_date_range, self->has_date };
   const char *problem = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+  if (self->has_date_range)
+    {
+      g_autofree char *from_date = NULL;
+      g_autofree char *to_date = NULL;
+
+      parse_date_range (self, &from_date, &to_date);
+      if (gtk_widget_has_css_class (GTK_WIDGET (self->from_entry), "error"))
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (self->from_entry));
+      else if (gtk_widget_has_css_class (GTK_WIDGET (self->to_entry), "error"))
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (self->to_entry));
+    }
+
+  if (self->has_date)
     {
       g_autofree char *date = NULL;
 
-      if (shown[i] && !parse_date_entry (entries[i], &date) && problem == NULL)
-        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (entries[i]));
+      if (!parse_date_entry (self->date_entry, &date) && problem == NULL)
+        problem = gtk_widget_get_tooltip_text (GTK_WIDGET (self->date_entry));
     }
 
   gtk_label_set_label (self->date_error_label, problem != NULL ? problem : "");
@@ -1307,19 +1410,22 @@ read_filters (KtResourceView *self)
   if (self->has_category_filter)
     self->category_id = category_id;
 
-  if (self->has_date_range)
+  /* A reversed range keeps the dates in use, like an invalid date does. */
+  if (self->has_date_range && parse_date_range (self, &from_date, &to_date))
     {
-      if (parse_date_entry (self->from_entry, &from_date))
+      if (from_date != NULL || !gtk_widget_has_css_class (GTK_WIDGET (self->from_entry), "error"))
         {
           g_free (self->from_date);
-          self->from_date = from_date;
+          self->from_date = g_steal_pointer (&from_date);
         }
-      if (parse_date_entry (self->to_entry, &to_date))
+      if (to_date != NULL || !gtk_widget_has_css_class (GTK_WIDGET (self->to_entry), "error"))
         {
           g_free (self->to_date);
-          self->to_date = to_date;
+          self->to_date = g_steal_pointer (&to_date);
         }
     }
+  g_free (from_date);
+  g_free (to_date);
 
   if (self->has_date && parse_date_entry (self->date_entry, &date) && date != NULL)
     {
@@ -1373,6 +1479,8 @@ on_filter_changed_cb (GObject        *object,
   if (self->updating_filters || !self->started)
     return;
 
+  /* The dates apply only when valid, so show why they did not. */
+  check_date_entries (self);
   read_filters (self);
 
   if (is_resource (self, "shifts"))
@@ -1487,10 +1595,7 @@ on_shown_items_changed_cb (GListModel     *model,
                            guint           added,
                            KtResourceView *self)
 {
-  const char *state = gtk_stack_get_visible_child_name (self->stack);
-
-  if (g_strcmp0 (state, "list") == 0 || g_strcmp0 (state, "no-matches") == 0)
-    set_state (self, "list");
+  refresh_no_matches (self);
   update_footer (self);
 }
 

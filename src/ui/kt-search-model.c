@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/kt-row-model.h"
+#include "kt-format.h"
 #include "kt-search-model.h"
 
 struct _KtSearchModel
@@ -47,6 +48,16 @@ build_haystack (KtSearchModel *self,
       if (value != NULL)
         {
           g_autofree char *folded = g_utf8_casefold (value, -1);
+
+          g_string_append (haystack, folded);
+          g_string_append_c (haystack, '\n');
+        }
+
+      /* A status matches both its code and the words the list shows. */
+      if (value != NULL && self->resource->columns[column].kind == KT_COLUMN_STATUS)
+        {
+          g_autofree char *words = kt_format_status (value);
+          g_autofree char *folded = g_utf8_casefold (words, -1);
 
           g_string_append (haystack, folded);
           g_string_append_c (haystack, '\n');

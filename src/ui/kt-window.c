@@ -39,6 +39,22 @@ typedef struct
   guint generation;
 } KtFetchData;
 
+/* A record fetched for a list's selected row, with its response headers. */
+typedef struct
+{
+  gint64 id;
+  char *json;
+  SoupMessageHeaders *headers;
+} KtFetchedRecord;
+
+static void
+kt_fetched_record_free (KtFetchedRecord *record)
+{
+  g_free (record->json);
+  g_clear_pointer (&record->headers, soup_message_headers_unref);
+  g_free (record);
+}
+
 struct _KtWindow
 {
   AdwApplicationWindow parent_instance;
@@ -74,6 +90,10 @@ struct _KtWindow
   GHashTable *company_counts;      /* resource id → count from the company record */
   GHashTable *sidebar_rows;        /* resource id → GtkListBoxRow */
   GHashTable *counts;              /* resource id → char *, as shown */
+  /* resource id → KtFetchedRecord of the list's selected row, kept while
+   * the row stays selected, so coming back to the list shows the record
+   * with its headers without fetching it again */
+  GHashTable *fetched_records;
   KtResourceView *current_view;
   GHashTable *lookups;             /* resource id → KtLookup, for the shown account */
   KtInspector *inspector;          /* weak */
@@ -158,7 +178,9 @@ set_details_shown (KtWindow *self,
 /* Sidebar */
 
 /* An estimate of a list's rows from the page count of the X-Pages
- * header; the last page may hold fewer. */
+ * header: every page as full as the pages loaded so far. Only the last
+ * page may hold fewer rows, so the estimate is an upper bound, and it is
+ * never below the rows already loaded. */
 static gboolean
 estimate_rows (KtResourceView *view,
                guint          *out)
@@ -166,16 +188,24 @@ estimate_rows (KtResourceView *view,
   KtLoader *loader = kt_resource_view_get_loader (view);
   guint pages_total = 0;
   guint pages_loaded = 0;
+  guint loader_rows = 0;
   guint rows = kt_resource_view_get_rows_loaded (view);
 
   if (loader == NULL)
     return FALSE;
 
-  g_object_get (loader, "pages-total", &pages_total, "pages-loaded", &pages_loaded, NULL);
+  /* The loader's own row count, not the view's: the view counts a page's
+   * rows as soon as they are added, before the loader counts the page,
+   * which made 13 pages of 100 rows look like 12 pages of 108. */
+  g_object_get (loader,
+                "pages-total", &pages_total,
+                "pages-loaded", &pages_loaded,
+                "rows-loaded", &loader_rows,
+                NULL);
   if (pages_total == 0 || pages_loaded == 0)
     return FALSE;
 
-  *out = pages_total * (rows / pages_loaded);
+  *out = MAX (pages_total * (loader_rows / pages_loaded), rows);
   return TRUE;
 }
 
@@ -442,6 +472,17 @@ on_record_fetched_cb (GObject      *source,
     kt_detail_pane_push (self->detail_pane, resource, json, kt_response_get_headers (response));
   else
     kt_detail_pane_replace (self->detail_pane, json, kt_response_get_headers (response));
+
+  /* The pane's only record is the selected row's. */
+  if (mode != FETCH_LINK && kt_detail_pane_get_depth (self->detail_pane) == 1)
+    {
+      KtFetchedRecord *record = g_new0 (KtFetchedRecord, 1);
+
+      record->id = kt_detail_pane_get_record_id (self->detail_pane);
+      record->json = g_steal_pointer (&json);
+      record->headers = soup_message_headers_ref (kt_response_get_headers (response));
+      g_hash_table_replace (self->fetched_records, (gpointer) resource->id, record);
+    }
 }
 
 static void
@@ -493,7 +534,14 @@ on_view_selected_row_cb (KtResourceView *view,
 {
   KtRow *row = kt_resource_view_get_selected_row (view);
   const KtResource *resource = kt_resource_view_get_resource (view);
+  KtFetchedRecord *fetched = g_hash_table_lookup (self->fetched_records, resource->id);
   g_autofree char *json = NULL;
+
+  if (fetched != NULL && (row == NULL || kt_row_get_id (row) != fetched->id))
+    {
+      g_hash_table_remove (self->fetched_records, resource->id);
+      fetched = NULL;
+    }
 
   if (view != self->current_view)
     return;
@@ -505,6 +553,13 @@ on_view_selected_row_cb (KtResourceView *view,
     {
       kt_detail_pane_clear (self->detail_pane);
       set_details_shown (self, FALSE);
+      return;
+    }
+
+  if (fetched != NULL)
+    {
+      kt_detail_pane_show (self->detail_pane, resource, fetched->json, fetched->headers);
+      set_details_shown (self, TRUE);
       return;
     }
 
@@ -780,6 +835,7 @@ clear_account (KtWindow *self)
   g_clear_object (&self->account);
 
   self->current_view = NULL;
+  g_hash_table_remove_all (self->fetched_records);
   g_hash_table_remove_all (self->views);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack))) != NULL)
     gtk_stack_remove (self->view_stack, child);
@@ -1416,6 +1472,18 @@ kt_window_dispose (GObject *object)
       self->inspector = NULL;
     }
 
+  /* A view whose load was cancelled may outlive the window until the
+   * cancelled request returns, and would then notify a freed window. */
+  if (self->views != NULL)
+    {
+      GHashTableIter iter;
+      gpointer view;
+
+      g_hash_table_iter_init (&iter, self->views);
+      while (g_hash_table_iter_next (&iter, NULL, &view))
+        g_signal_handlers_disconnect_by_data (view, self);
+    }
+
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
 
   if (self->lookups != NULL)
@@ -1437,6 +1505,7 @@ kt_window_finalize (GObject *object)
   g_clear_pointer (&self->company_counts, g_hash_table_unref);
   g_clear_pointer (&self->sidebar_rows, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->fetched_records, g_hash_table_unref);
   g_clear_pointer (&self->lookups, g_hash_table_unref);
 
   G_OBJECT_CLASS (kt_window_parent_class)->finalize (object);
@@ -1578,6 +1647,8 @@ kt_window_init (KtWindow *self)
   self->company_counts = g_hash_table_new (g_str_hash, g_str_equal);
   self->sidebar_rows = g_hash_table_new (g_str_hash, g_str_equal);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->fetched_records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                 (GDestroyNotify) kt_fetched_record_free);
   self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->cancellable = g_cancellable_new ();
 

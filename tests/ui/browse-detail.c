@@ -1,5 +1,6 @@
 /* The detail pane on its own: numbers shown as the server wrote them in
- * the Raw and Fields tabs, and the chevrons of nested rows. */
+ * the Raw and Fields tabs, the chevrons of nested rows, and titles, labels
+ * and values worded as in the lists. */
 #define G_LOG_DOMAIN "browse-detail"
 
 #include "config.h"
@@ -171,6 +172,106 @@ test_nested_rows (void)
   browse_save_screenshot (GTK_WIDGET (window), "browse-detail-nested-expanded");
 }
 
+static const char *
+title_text (void)
+{
+  GtkLabel *title = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (pane), KT_TYPE_DETAIL_PANE, "title_label"));
+
+  return gtk_label_get_label (title);
+}
+
+static void
+test_titles_singular (void)
+{
+  static const struct
+  {
+    const char *resource_id;
+    const char *json;
+    const char *expected;
+  } cases[] = {
+    { "products", "{\"id\":826017,\"name\":\"Orange Juice\"}", "Product · Orange Juice" },
+    { "categories", "{\"id\":3,\"name\":\"Drinks\"}", "Category · Drinks" },
+    { "staff", "{\"id\":7,\"name\":\"Ada\"}", "Staff Member · Ada" },
+    { "taxes", "{\"id\":1,\"name\":\"GST\"}", "Tax · GST" },
+    { "products", "[1]", "Product" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      kt_detail_pane_show (pane, kt_catalogue_lookup (cases[i].resource_id), cases[i].json, NULL);
+      g_assert_cmpstr (title_text (), ==, cases[i].expected);
+    }
+}
+
+static void
+test_fields_as_lists_show (void)
+{
+  static const char staff_json[] =
+    "{\"id\":7,\"first_name\":\"Ada\",\"is_admin\":false,\"can_refund\":true}";
+  static const char order_json[] =
+    "{\"id\":4294966001,\"status\":\"ON_HOLD\",\"notes\":\"COMPLETE\",\"register_id\":9}";
+  static const char company_json[] =
+    "{\"id\":21765,\"name\":\"Laneway Roasters\",\"timezone\":{\"name\":\"Australia/Sydney\"},"
+    "\"created_at\":\"2024-01-02T03:04:05Z\"}";
+  GtkWidget *timezone;
+
+  /* Booleans read Yes and No, as in the lists, whether or not a column
+   * shows them. */
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("staff"), staff_json, NULL);
+  kt_detail_pane_set_tab (pane, "fields");
+  browse_spin (100);
+  g_assert_cmpstr (field_text ("Administrator"), ==, "No");
+  g_assert_cmpstr (field_text ("Can Refund"), ==, "Yes");
+  g_assert_null (find_row (GTK_WIDGET (pane), "Is Admin"));
+
+  /* The status reads as words; the Raw tab keeps the code, and a text
+   * outside the status column stays as sent. */
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("orders"), order_json, NULL);
+  browse_spin (100);
+  g_assert_cmpstr (field_text ("Status"), ==, "On Hold");
+  g_assert_cmpstr (field_text ("Notes"), ==, "COMPLETE");
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Register ID"));
+  g_assert_nonnull (strstr (kt_detail_pane_get_text (pane), "\"ON_HOLD\""));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-detail-order-status");
+
+  /* Labels of members with a column use the column's title. */
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("company"), company_json, NULL);
+  browse_spin (100);
+  g_assert_cmpstr (title_text (), ==, "Company · Laneway Roasters");
+  timezone = find_typed_row (GTK_WIDGET (pane), ADW_TYPE_EXPANDER_ROW, "Time Zone");
+  g_assert_nonnull (timezone);
+  g_assert_null (find_typed_row (GTK_WIDGET (pane), ADW_TYPE_EXPANDER_ROW, "Timezone"));
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Created"));
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "ID"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-detail-company");
+}
+
+static void
+test_status_words (void)
+{
+  static const struct
+  {
+    const char *code;
+    const char *expected;
+  } cases[] = {
+    { "COMPLETE", "Complete" },
+    { "ON_HOLD", "On Hold" },
+    { "SUBMITTED", "Submitted" },
+    { "PARTLY_PAID", "Partly Paid" },
+    { "V2_READY", "V2 Ready" },
+    { "complete", "complete" },
+    { "Already Words", "Already Words" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *words = kt_format_status (cases[i].code);
+
+      g_assert_cmpstr (words, ==, cases[i].expected);
+    }
+}
+
 static void
 test_indent_edge_cases (void)
 {
@@ -237,6 +338,9 @@ main (int   argc,
   g_test_add_func ("/detail/raw/keeps-numbers", test_raw_keeps_numbers);
   g_test_add_func ("/detail/fields/keep-numbers", test_fields_keep_numbers);
   g_test_add_func ("/detail/fields/nested-rows", test_nested_rows);
+  g_test_add_func ("/detail/title/singular", test_titles_singular);
+  g_test_add_func ("/detail/fields/as-lists-show", test_fields_as_lists_show);
+  g_test_add_func ("/detail/status/words", test_status_words);
   g_test_add_func ("/detail/indent/edge-cases", test_indent_edge_cases);
   g_test_add_func ("/detail/double/shortest-text", test_double_shortest_text);
 

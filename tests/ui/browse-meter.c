@@ -348,7 +348,43 @@ typedef struct
   KtResourceView *view;
   gboolean saw_waiting;
   gboolean saw_meter_waiting;
+  guint page_rows;
+  guint estimates_seen;
 } LoadWatch;
+
+/* Checks that the sidebar's estimate, while one is shown, lies between
+ * the rows loaded and the rows that the announced pages can hold. */
+static void
+check_estimate (LoadWatch *watch)
+{
+  const char *count = kt_window_get_sidebar_count (watch->window, "customers");
+  KtLoader *loader = kt_resource_view_get_loader (watch->view);
+  guint pages_total = 0;
+  guint64 estimate;
+
+  if (count == NULL || !g_str_has_prefix (count, "≈"))
+    return;
+
+  g_object_get (loader, "pages-total", &pages_total, NULL);
+  g_assert_true (g_ascii_string_to_unsigned (count + strlen ("≈"), 10, 0, G_MAXUINT, &estimate, NULL));
+  g_assert_cmpuint (estimate, <=, (guint64) pages_total * watch->page_rows);
+  g_assert_cmpuint (estimate, >=, kt_resource_view_get_rows_loaded (watch->view));
+  watch->estimates_seen++;
+}
+
+/* Checks that the footer's label is not cut off: it is as tall as its
+ * text needs at the width it has. */
+static void
+check_footer_fits (KtResourceView *view)
+{
+  GtkWidget *label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "count_label"));
+  int needed = 0;
+
+  g_assert_cmpint (gtk_label_get_ellipsize (GTK_LABEL (label)), ==, PANGO_ELLIPSIZE_NONE);
+  g_assert_cmpint (gtk_widget_get_width (label), >, 0);
+  gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (label), &needed, NULL, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_height (label), >=, needed);
+}
 
 static gboolean
 load_is_complete (gpointer data)
@@ -365,6 +401,8 @@ load_is_complete (gpointer data)
   if (strstr (kt_rate_meter_get_text (meter), "waiting") != NULL)
     watch->saw_meter_waiting = TRUE;
 
+  check_estimate (watch);
+
   return kt_resource_view_get_complete (watch->view);
 }
 
@@ -380,8 +418,9 @@ test_load_all_waits (void)
 {
   g_autoptr(KtAccount) account = new_account ();
   KtWindow *window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
-  LoadWatch watch = { window, NULL, FALSE, FALSE };
+  LoadWatch watch = { window, NULL, FALSE, FALSE, 0, 0 };
   guint expected_rows = kt_sandbox_count_rows (fixture.sandbox, "customers");
+  g_autofree char *expected_text = g_strdup_printf ("%u", expected_rows);
   GListModel *exchanges;
   guint n_exchanges;
   guint requests = 0;
@@ -396,11 +435,14 @@ test_load_all_waits (void)
 
   watch.view = kt_window_show_resource (window, "customers");
   g_assert_true (browse_wait_until (view_has_first_page, watch.view, 30));
+  watch.page_rows = kt_resource_view_get_rows_loaded (watch.view);
   kt_resource_view_load_all (watch.view);
   g_assert_true (browse_wait_until (load_is_complete, &watch, 55));
 
   g_assert_true (watch.saw_waiting);
   g_assert_true (watch.saw_meter_waiting);
+  g_assert_cmpuint (watch.estimates_seen, >, 0);
+  g_assert_cmpstr (kt_window_get_sidebar_count (window, "customers"), ==, expected_text);
   g_assert_cmpuint (kt_resource_view_get_rows_loaded (watch.view), ==, expected_rows);
 
   exchanges = kt_account_get_exchanges (account);
@@ -415,6 +457,48 @@ test_load_all_waits (void)
   g_assert_cmpuint (requests, >, TEST_LIMIT);
   browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-done");
 
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean view_is_waiting (gpointer data);
+
+static void
+test_load_all_progress_fits (void)
+{
+  g_autoptr(KtAccount) account = new_account ();
+  KtWindow *window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, NULL);
+  GtkLabel *label;
+  KtResourceView *view;
+  const char *text;
+
+  kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));
+  kt_account_set_company_name (account, kt_account_get_company_name (fixture.account));
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, account);
+
+  view = kt_window_show_resource (window, "customers");
+  label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "count_label"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  kt_resource_view_load_all (view);
+  g_assert_true (browse_wait_until (view_is_waiting, view, 30));
+  browse_spin (300);
+
+  /* Every part is there, and the label shows all of it. */
+  text = gtk_label_get_label (label);
+  g_assert_nonnull (strstr (text, "Page"));
+  g_assert_nonnull (strstr (text, "rows"));
+  g_assert_nonnull (strstr (text, "requests\u00a0spent"));
+  g_assert_nonnull (strstr (text, "waiting"));
+  check_footer_fits (view);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-progress");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  browse_spin (500);
+  check_footer_fits (view);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (label)), >, 0);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-progress-narrow");
+
+  kt_resource_view_cancel (view);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -737,9 +821,21 @@ test_left_view_keeps_sent_page (void)
   browse_fixture_teardown (&keep);
 }
 
+/* The label's text with the no-break spaces that keep the footer's parts
+ * whole turned into plain spaces. */
+static char *
+label_text_with_spaces (GtkLabel *label)
+{
+  GString *text = g_string_new (gtk_label_get_label (label));
+
+  g_string_replace (text, "\u00a0", " ", 0);
+  return g_string_free (text, FALSE);
+}
+
 static void
 test_cancel_keeps_sent_page (void)
 {
+  g_autofree char *footer = NULL;
   BrowseFixture keep = { NULL, NULL, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(KtRowModel) rows = NULL;
@@ -779,7 +875,8 @@ test_cancel_keeps_sent_page (void)
   g_signal_emit_by_name (cancel_button, "clicked");
   g_assert_true (kt_resource_view_get_loading (view));
   g_assert_false (gtk_widget_get_visible (cancel_button));
-  g_assert_nonnull (strstr (gtk_label_get_label (count_label), "stopping after the page already requested"));
+  footer = label_text_with_spaces (count_label);
+  g_assert_nonnull (strstr (footer, "stopping after the page already requested"));
 
   g_assert_true (browse_wait_until (view_is_idle, view, 20));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 2 * page_size);
@@ -816,6 +913,7 @@ main (int   argc,
   g_test_add_func ("/meter/popover/matches-session", test_popover_matches_session);
   g_test_add_func ("/meter/headers/each-response", test_meter_follows_each_response);
   g_test_add_func ("/meter/load-all/waits-for-reset", test_load_all_waits);
+  g_test_add_func ("/meter/load-all/progress-fits", test_load_all_progress_fits);
   g_test_add_func ("/meter/reset/clears-warning", test_meter_after_reset);
   g_test_add_func ("/meter/views/first-page-waiting", test_first_page_waiting);
   g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);

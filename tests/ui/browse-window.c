@@ -10,6 +10,7 @@
 #include "core/kt-catalogue.h"
 #include "core/kt-exchange.h"
 #include "core/kt-json.h"
+#include "ui/kt-format.h"
 #include "ui/kt-slot-model.h"
 #include "ui/kt-window.h"
 
@@ -389,6 +390,93 @@ test_orders_filter_by_status (void)
   g_assert_true (browse_wait_until (view_has_first_page, view, 30));
 }
 
+/* How many of the loaded rows have @code as their status. */
+static guint
+count_status (KtResourceView *view,
+              int             column,
+              const char     *code)
+{
+  GListModel *rows = G_LIST_MODEL (kt_resource_view_get_row_model (view));
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (kt_row_get_value (row, column), code) == 0)
+        count++;
+    }
+
+  return count;
+}
+
+static void
+check_status_search (KtResourceView *view,
+                     int             column,
+                     const char     *query,
+                     const char     *code)
+{
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  guint expected = count_status (view, column, code);
+
+  kt_resource_view_set_search_text (view, query);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, expected);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+
+      g_assert_cmpstr (kt_row_get_value (row, column), ==, code);
+    }
+}
+
+static void
+test_orders_status_words (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  int status = kt_catalogue_find_column (kt_resource_view_get_resource (view), "status");
+  GListModel *shown = kt_resource_view_get_shown_rows (view);
+  GtkColumnView *column_view = kt_resource_view_get_column_view (view);
+  g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (column_view), status);
+  g_autofree char *previous = NULL;
+  guint checked = 0;
+
+  /* Cells read as words, while the row keeps the code for export. */
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (shown, i);
+      g_autofree char *text = cell (view, i, "status");
+      g_autofree char *words = kt_format_status (kt_row_get_value (row, status));
+
+      g_assert_cmpstr (text, ==, words);
+      if (g_strcmp0 (kt_row_get_value (row, status), "COMPLETE") == 0)
+        {
+          g_assert_cmpstr (text, ==, "Complete");
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 0);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-orders-status-words");
+
+  /* Both the code and the shown words find a status. */
+  check_status_search (view, status, "complete", "COMPLETE");
+  check_status_search (view, status, "on_hold", "ON_HOLD");
+  check_status_search (view, status, "on hold", "ON_HOLD");
+  kt_resource_view_set_search_text (view, "");
+
+  /* Sorting follows the shown words. */
+  gtk_column_view_sort_by_column (column_view, column, GTK_SORT_ASCENDING);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autofree char *text = cell (view, i, "status");
+
+      if (previous != NULL)
+        g_assert_cmpint (g_utf8_collate (previous, text), <=, 0);
+      g_free (previous);
+      previous = g_steal_pointer (&text);
+    }
+  gtk_column_view_sort_by_column (column_view, NULL, GTK_SORT_ASCENDING);
+}
+
 static void
 test_orders_invalid_date (void)
 {
@@ -426,6 +514,65 @@ test_orders_invalid_date (void)
 
   gtk_editable_set_text (GTK_EDITABLE (from), "");
   g_signal_emit_by_name (from, "activate");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+}
+
+static void
+test_orders_reversed_range (void)
+{
+  KtResourceView *view = show_first_page ("orders");
+  GtkEntry *from = GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "from_entry"));
+  GtkEntry *to = GTK_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "to_entry"));
+  GtkDropDown *status = GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "status_dropdown"));
+  GtkLabel *problem = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "date_error_label"));
+  g_autofree char *path = kt_resource_view_build_path (view);
+  g_autofree char *count = g_strdup (kt_window_get_sidebar_count (window, "orders"));
+  g_autofree char *path_after = NULL;
+  guint rows = kt_resource_view_get_rows_loaded (view);
+  guint requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+
+  gtk_editable_set_text (GTK_EDITABLE (from), "2026-06-01");
+  gtk_editable_set_text (GTK_EDITABLE (to), "2026-01-01");
+  g_signal_emit_by_name (to, "activate");
+  browse_spin (300);
+
+  /* No request, the same rows and count, and the reason beside the dates. */
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), ==, requests);
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, rows);
+  g_assert_false (kt_resource_view_get_loading (view));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+  g_assert_cmpstr (kt_window_get_sidebar_count (window, "orders"), ==, count);
+  path_after = kt_resource_view_build_path (view);
+  g_assert_cmpstr (path_after, ==, path);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_assert_cmpstr (gtk_label_get_label (problem), ==,
+                   "From (2026-06-01) is after To (2026-01-01); swap the dates or change one");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (from), "error"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (to), "error"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-orders-reversed-range");
+
+  /* A status chosen meanwhile loads without the reversed dates. */
+  gtk_drop_down_set_selected (status, 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_clear_pointer (&path_after, g_free);
+  path_after = kt_resource_view_build_path (view);
+  g_assert_null (strstr (path_after, "2026-06-01"));
+  g_assert_null (strstr (path_after, "2026-01-01"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  gtk_drop_down_set_selected (status, 0);
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  /* Dates in order apply, and the marks go. */
+  requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+  gtk_editable_set_text (GTK_EDITABLE (to), "2026-06-01");
+  g_signal_emit_by_name (to, "activate");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (problem)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (from), "error"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (to), "error"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), >, requests);
+
+  kt_resource_view_set_filters (view, NULL, 0, 0, NULL, NULL);
   g_assert_true (browse_wait_until (view_has_first_page, view, 30));
 }
 
@@ -555,6 +702,52 @@ test_products_no_matches (void)
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
   g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“qqqzzzxxx”"));
   browse_save_screenshot (GTK_WIDGET (window), "browse-products-no-matches");
+
+  kt_resource_view_set_search_text (view, "");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+}
+
+static gboolean
+description_names (gpointer data)
+{
+  AdwStatusPage *page = data;
+  const char *description = adw_status_page_get_description (page);
+
+  return description != NULL && strstr (description, "“zzzqqq”") != NULL;
+}
+
+static void
+test_customers_no_matches_typed (void)
+{
+  KtResourceView *view = show_first_page ("customers");
+  AdwStatusPage *no_matches = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "no_matches_page"));
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "search_entry"));
+
+  /* Two searches in a row that both match nothing: the second one changes
+   * no item of the shown rows, and the page still names its text. */
+  kt_resource_view_start_search (view);
+  kt_resource_view_set_search_text (view, "zz");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“zz”"));
+  kt_resource_view_set_search_text (view, "zzzqqq");
+  browse_spin (100);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“zzzqqq”"));
+
+  /* The same typed into the entry, which applies its text after a delay. */
+  gtk_editable_set_text (entry, "smith");
+  g_assert_true (browse_wait_until (view_has_first_page, view, 10));
+  browse_spin (400);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+  gtk_editable_set_text (entry, "zz");
+  browse_spin (400);
+  g_assert_nonnull (strstr (adw_status_page_get_description (no_matches), "“zz”"));
+  gtk_editable_set_text (entry, "zzzqqq");
+  g_assert_true (browse_wait_until (description_names, no_matches, 10));
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "no-matches");
+  browse_save_screenshot (GTK_WIDGET (window), "browse-customers-no-matches");
 
   kt_resource_view_set_search_text (view, "");
   browse_spin (100);
@@ -843,6 +1036,61 @@ pane_transition_done (gpointer data)
 }
 
 static void
+test_fetched_record_kept (void)
+{
+  KtDetailPane *pane = kt_window_get_detail_pane (window);
+  KtResourceView *orders = show_first_page ("orders");
+  KtResourceView *products;
+  g_autofree char *order_text = NULL;
+  gint64 order_id;
+  gint64 product_id;
+  guint requests;
+
+  /* An order's full record is fetched when its row is selected. */
+  kt_resource_view_select (orders, 2);
+  g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+  order_id = kt_detail_pane_get_record_id (pane);
+  order_text = g_strdup (kt_detail_pane_get_text (pane));
+
+  /* A product's record is fetched on request, from the Headers tab. */
+  products = show_first_page ("products");
+  kt_resource_view_select (products, 1);
+  browse_spin (100);
+  g_assert_false (kt_detail_pane_has_headers (pane));
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (pane), KT_TYPE_DETAIL_PANE, "fetch_button"), "clicked");
+  g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+  product_id = kt_detail_pane_get_record_id (pane);
+
+  /* Going back and forth shows both records with their headers, and
+   * fetches neither again. */
+  requests = kt_sandbox_get_counter (fixture.sandbox, "api");
+  kt_window_show_resource (window, "orders");
+  browse_spin (100);
+  g_assert_cmpint (kt_detail_pane_get_record_id (pane), ==, order_id);
+  g_assert_true (kt_detail_pane_has_headers (pane));
+  g_assert_cmpstr (kt_detail_pane_get_text (pane), ==, order_text);
+  kt_window_show_resource (window, "products");
+  browse_spin (100);
+  g_assert_cmpint (kt_detail_pane_get_record_id (pane), ==, product_id);
+  g_assert_true (kt_detail_pane_has_headers (pane));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-product-headers-kept");
+  g_assert_cmpuint (kt_sandbox_get_counter (fixture.sandbox, "api"), ==, requests);
+
+  /* Another row drops the kept record: coming back to the first row
+   * shows the list's row again, without headers. */
+  kt_resource_view_select (products, 2);
+  browse_spin (100);
+  kt_resource_view_select (products, 1);
+  browse_spin (100);
+  g_assert_cmpint (kt_detail_pane_get_record_id (pane), ==, product_id);
+  g_assert_false (kt_detail_pane_has_headers (pane));
+
+  kt_resource_view_select (products, GTK_INVALID_LIST_POSITION);
+  kt_resource_view_select (orders, GTK_INVALID_LIST_POSITION);
+  browse_spin (100);
+}
+
+static void
 test_narrow_record_fits (void)
 {
   GtkSettings *settings = gtk_settings_get_default ();
@@ -872,6 +1120,77 @@ test_narrow_record_fits (void)
   browse_save_screenshot (GTK_WIDGET (window), "browse-narrow-order");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  g_object_set (settings, "gtk-decoration-layout", layout, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  browse_spin (500);
+}
+
+/* The window's minimum width with its current content. */
+static int
+window_min_width (void)
+{
+  int width = 0;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+  return width;
+}
+
+static void
+test_window_min_width (void)
+{
+  static const char * const layouts[] = {
+    "appmenu:close",
+    "icon:minimize,maximize,close",
+  };
+  GtkSettings *settings = gtk_settings_get_default ();
+  KtDetailPane *pane = kt_window_get_detail_pane (window);
+  g_autofree char *layout = NULL;
+
+  g_object_get (settings, "gtk-decoration-layout", &layout, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (layouts); i++)
+    {
+      KtResourceView *view;
+      g_autofree char *name = NULL;
+
+      g_object_set (settings, "gtk-decoration-layout", layouts[i], NULL);
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+      view = show_first_page ("orders");
+      g_assert_true (browse_wait_until (window_is_folded, NULL, 10));
+      browse_spin (500);
+      g_test_message ("%s: list %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      name = g_strdup_printf ("browse-min-width-list-%u", i);
+      browse_save_screenshot (GTK_WIDGET (window), name);
+
+      /* The search bar, and the rate meter's popover. */
+      kt_resource_view_start_search (view);
+      browse_spin (300);
+      g_test_message ("%s: search %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      kt_resource_view_set_search_text (view, "");
+
+      kt_resource_view_select (view, 2);
+      g_assert_true (browse_wait_until (record_has_headers, pane, 30));
+      g_assert_true (browse_wait_until (pane_transition_done, pane, 10));
+      g_test_message ("%s: detail %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      g_free (name);
+      name = g_strdup_printf ("browse-min-width-detail-%u", i);
+      browse_save_screenshot (GTK_WIDGET (window), name);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+      kt_resource_view_select (view, GTK_INVALID_LIST_POSITION);
+      browse_spin (300);
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+      browse_spin (500);
+      g_test_message ("%s: sidebar %d", layouts[i], window_min_width ());
+      g_assert_cmpint (window_min_width (), <=, 360);
+      g_free (name);
+      name = g_strdup_printf ("browse-min-width-sidebar-%u", i);
+      browse_save_screenshot (GTK_WIDGET (window), name);
+    }
+
   g_object_set (settings, "gtk-decoration-layout", layout, NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   browse_spin (500);
@@ -953,19 +1272,24 @@ main (int   argc,
   g_test_add_func ("/browse/customers/search", test_customers_search);
   g_test_add_func ("/browse/orders/link-to-customer", test_order_links_customer);
   g_test_add_func ("/browse/orders/filter-by-status", test_orders_filter_by_status);
+  g_test_add_func ("/browse/orders/status-words", test_orders_status_words);
   g_test_add_func ("/browse/orders/invalid-date", test_orders_invalid_date);
+  g_test_add_func ("/browse/orders/reversed-range", test_orders_reversed_range);
   g_test_add_func ("/browse/orders/scroll-loads-more", test_orders_scroll_loads_more);
   g_test_add_func ("/browse/shifts/by-site", test_shifts_by_site);
   g_test_add_func ("/browse/shifts/empty-day", test_shifts_empty_day);
   g_test_add_func ("/browse/taxes/rate-percent", test_taxes_rate_percent);
   g_test_add_func ("/browse/sidebar/counts", test_sidebar_counts);
   g_test_add_func ("/browse/products/no-matches", test_products_no_matches);
+  g_test_add_func ("/browse/customers/no-matches-typed", test_customers_no_matches_typed);
   g_test_add_func ("/browse/account/rejected-credential", test_rejected_credential);
   g_test_add_func ("/browse/account/company-unreachable", test_company_unreachable);
   g_test_add_func ("/browse/screenshots/each-list", test_screenshots_each_list);
   g_test_add_func ("/browse/screenshots/narrow-and-dark", test_screenshots_narrow_and_dark);
   g_test_add_func ("/browse/screenshots/shortcuts", test_screenshots_shortcuts);
+  g_test_add_func ("/browse/detail/fetched-record-kept", test_fetched_record_kept);
   g_test_add_func ("/browse/narrow/record-fits", test_narrow_record_fits);
+  g_test_add_func ("/browse/narrow/window-min-width", test_window_min_width);
   g_test_add_func ("/browse/shortcuts/inspector-key", test_inspector_key);
 
   status = g_test_run ();
