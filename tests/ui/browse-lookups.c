@@ -1,6 +1,7 @@
 /* Names in place of ids: the inventory's products and the cash-ups'
  * registers and sites against the sandbox, the lists loaded for them once,
- * and a reference to a record that is gone. */
+ * each products page fetched once for the Products list and the names in
+ * either order, and a reference to a record that is gone. */
 #define G_LOG_DOMAIN "browse-lookups"
 
 #include "config.h"
@@ -239,6 +240,12 @@ page_was_served (gpointer data)
 }
 
 static gboolean
+view_is_idle (gpointer data)
+{
+  return !kt_resource_view_get_loading (KT_RESOURCE_VIEW (data));
+}
+
+static gboolean
 view_is_complete (gpointer data)
 {
   return kt_resource_view_get_complete (KT_RESOURCE_VIEW (data));
@@ -405,6 +412,66 @@ test_names_then_products_list (void)
   browse_fixture_teardown (&shared);
 }
 
+static void
+test_left_list_stops_names (void)
+{
+  BrowseFixture shared = { NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  KtWindow *own_window;
+  KtResourceView *products;
+  KtResourceView *inventory;
+  KtLookup *names;
+  PageWatch first_page;
+  PageWatch second_page;
+  guint page_size;
+
+  browse_fixture_setup (&shared, KT_SANDBOX_SCALE_DEMO, 0, 0);
+  g_object_get (shared.sandbox, "page-size", &page_size, NULL);
+  g_assert_cmpuint (kt_sandbox_count_rows (shared.sandbox, "products"), >, 2 * page_size);
+
+  own_window = g_object_new (KT_TYPE_WINDOW, "client", shared.client, NULL);
+  gtk_window_present (GTK_WINDOW (own_window));
+  kt_window_show_account (own_window, shared.account);
+
+  /* Each response takes two seconds. The Products list opens while the
+   * names load, and is left while their second page is on the wire. */
+  g_assert_true (kt_sandbox_add_fault (shared.sandbox, "slow", &error));
+  g_assert_no_error (error);
+  inventory = kt_window_show_resource (own_window, "inventory");
+  names = column_lookup (inventory, "product");
+  first_page = (PageWatch) { &shared, "products", 0 };
+  g_assert_true (browse_wait_until (page_was_served, &first_page, 20));
+  products = kt_window_show_resource (own_window, "products");
+  second_page = (PageWatch) { &shared, "products", page_size };
+  g_assert_true (browse_wait_until (page_was_served, &second_page, 20));
+  kt_window_show_resource (own_window, "staff");
+
+  /* The page on the wire arrives, and no page follows it. */
+  g_assert_true (browse_wait_until (view_is_idle, products, 20));
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (products), ==, 2 * page_size);
+  g_assert_cmpuint (page_served (&shared, "products", 2 * page_size), ==, 0);
+  g_assert_false (kt_lookup_get_complete (names));
+
+  /* The inventory shown again needs the names, so they load on from the
+   * third page. */
+  g_assert_true (kt_sandbox_add_fault (shared.sandbox, "slow:0", &error));
+  g_assert_no_error (error);
+  g_assert_true (kt_window_show_resource (own_window, "inventory") == inventory);
+  g_assert_true (browse_wait_until (lookup_is_complete, names, 30));
+  assert_products_loaded_once (&shared, G_LIST_MODEL (kt_lookup_get_model (names)));
+  g_assert_true (browse_wait_until (view_has_first_page, inventory, 30));
+  assert_inventory_names (&shared, inventory);
+
+  /* The Products list shown again has every row without a request. */
+  g_assert_true (kt_window_show_resource (own_window, "products") == products);
+  g_assert_true (browse_wait_until (view_is_complete, products, 10));
+  g_assert_cmpstr (kt_resource_view_get_state (products), ==, "list");
+  assert_products_loaded_once (&shared, G_LIST_MODEL (kt_resource_view_get_row_model (products)));
+
+  gtk_window_destroy (GTK_WINDOW (own_window));
+  browse_fixture_teardown (&shared);
+}
+
 static KtRowModel *
 model_from_json (const char *resource_id,
                  const char *json)
@@ -486,6 +553,7 @@ main (int   argc,
   g_test_add_func ("/lookups/missing/marked-not-found", test_missing_reference_marked);
   g_test_add_func ("/lookups/shared/list-then-names", test_products_list_then_names);
   g_test_add_func ("/lookups/shared/names-then-list", test_names_then_products_list);
+  g_test_add_func ("/lookups/shared/left-list-stops-names", test_left_list_stops_names);
 
   status = g_test_run ();
 
