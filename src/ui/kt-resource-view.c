@@ -929,6 +929,10 @@ on_loader_notify_cb (KtLoader       *loader,
   if (self->own_calls == 0 && !loader_is_busy (self))
     self->stopping = FALSE;
 
+  /* A lookup loaded the pages after one that failed here. */
+  if (!kt_loader_get_has_more (loader))
+    g_clear_pointer (&self->load_error, g_free);
+
   /* Rows that a lookup's load brings are shown as they arrive. */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") == 0
       && g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) > 0)
