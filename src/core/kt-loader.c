@@ -94,6 +94,9 @@ typedef struct _PageRequest
   GCancellable *wait_cancellable;
   GCancellable *caller_cancellable;
   gulong cancel_id;
+  /* Tasks of the calls that joined this load while it ran; each gets the
+   * load's result. */
+  GPtrArray *joined;
 } PageRequest;
 
 static void fetch_page (GTask *task);
@@ -115,7 +118,26 @@ page_request_free (PageRequest *request)
   g_clear_object (&request->caller_cancellable);
   g_clear_object (&request->cancellable);
   g_clear_object (&request->wait_cancellable);
+  g_clear_pointer (&request->joined, g_ptr_array_unref);
   g_free (request);
+}
+
+/* Returns the running load's result to the calls that joined it:
+ * success when @error is NULL. */
+static void
+return_joined (PageRequest  *request,
+               const GError *error)
+{
+  for (guint i = 0; i < request->joined->len; i++)
+    {
+      GTask *joined = g_ptr_array_index (request->joined, i);
+
+      if (error != NULL)
+        g_task_return_error (joined, g_error_copy (error));
+      else
+        g_task_return_boolean (joined, TRUE);
+    }
+  g_ptr_array_set_size (request->joined, 0);
 }
 
 static void
@@ -447,6 +469,7 @@ fail_page (GTask  *task,
   self->request = NULL;
   set_boolean (self, &self->loading, FALSE, PROP_LOADING);
   update_waiting (self);
+  return_joined (g_task_get_task_data (task), error);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
@@ -474,6 +497,7 @@ finish_page (GTask *task)
   set_boolean (self, &self->loading, FALSE, PROP_LOADING);
   update_waiting (self);
   update_estimate (self);
+  return_joined (request, NULL);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -523,8 +547,12 @@ on_page_cb (GObject      *source,
         }
       if (g_task_had_error (task))
         {
+          g_autoptr(GError) cancelled = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                     "Loading %s was cancelled", self->path);
+
           self->request = NULL;
           set_boolean (self, &self->loading, FALSE, PROP_LOADING);
+          return_joined (request, cancelled);
           g_object_unref (task);
           return;
         }
@@ -583,11 +611,18 @@ start_loading (KtLoader            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
 
+  /* One load runs at a time, so a page is never requested twice; a call
+   * meanwhile waits for the running load. A load of every page carries
+   * on after the page of a load_next, unless the load was stopped. */
   if (self->loading)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The list %s is already loading", self->path);
-      g_object_unref (task);
+      if (all && !self->request->all && !self->request->stopped)
+        {
+          g_debug ("Loading every page of %s after the running page", self->path);
+          self->request->all = TRUE;
+          self->request->priority = KT_PRIORITY_BULK;
+        }
+      g_ptr_array_add (self->request->joined, task);
       return;
     }
 
@@ -596,6 +631,7 @@ start_loading (KtLoader            *self,
   request->all = all;
   request->cancellable = g_cancellable_new ();
   request->wait_cancellable = g_cancellable_new ();
+  request->joined = g_ptr_array_new_with_free_func (g_object_unref);
   if (cancellable != NULL)
     {
       request->caller_cancellable = g_object_ref (cancellable);
@@ -772,7 +808,7 @@ kt_loader_get_has_more (KtLoader *self)
 }
 
 /* Loads the next page at interactive priority; does nothing when no page
- * is left. Fails with G_IO_ERROR_PENDING while another load runs. */
+ * is left. While another load runs, waits for it instead. */
 void
 kt_loader_load_next_async (KtLoader            *self,
                            GCancellable        *cancellable,
@@ -820,6 +856,15 @@ kt_loader_load_all_finish (KtLoader      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Returns whether the running load goes on to the last page. */
+gboolean
+kt_loader_get_loading_all (KtLoader *self)
+{
+  g_return_val_if_fail (KT_IS_LOADER (self), FALSE);
+
+  return self->request != NULL && self->request->all && !self->request->stopped;
 }
 
 /* Stops the running load after the page already sent; see the header. */

@@ -30,10 +30,14 @@ KtLoader   *kt_loader_new               (KtClient            *client,
                                          KtRowModel          *model);
 KtRowModel *kt_loader_get_model         (KtLoader            *self);
 gboolean    kt_loader_get_has_more      (KtLoader            *self);
+/* Whether a load runs that goes on to the last page. */
+gboolean    kt_loader_get_loading_all   (KtLoader            *self);
 
-/* Load the next page at interactive priority. While another load of this
- * loader runs, the call fails with G_IO_ERROR_PENDING; with no page left
- * it succeeds at once. Errors otherwise come from kt_client_request_finish()
+/* Load the next page at interactive priority. A call while another load
+ * of this loader runs joins that load and gets its result, and a
+ * load_all joining a load_next turns it into a load of every page (unless
+ * it was stopped). Only the cancellable of the call that started a load
+ * cancels it. With no page left a call succeeds at once. Errors otherwise come from kt_client_request_finish()
  * or are KT_ERROR_INVALID_RESPONSE for a page that stayed unreadable after
  * three attempts. The rows loaded so far stay, and loading again resumes
  * at the page that failed. kt_loader_new() returns a loader the caller

@@ -12,7 +12,16 @@ struct _KtLookup
   KtRowModel *model;
   GHashTable *rows;          /* gint64 * id → KtRow, borrowed from model */
   int name_column;           /* -1 when the resource has no "name" column */
-  KtLoader *loader;
+  KtClient *client;
+  KtAccount *account;
+  KtLoader *loader;          /* of the resource's list without filters */
+  /* Cancels the lookup's own loads: with the caller's cancellable, and on
+   * kt_lookup_reset(). */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong cancel_id;
+  gboolean load_requested;   /* kt_lookup_load() was called */
+  gboolean resume_requested; /* kt_lookup_load() was called during a load */
   gboolean loading;
   gboolean complete;
 };
@@ -72,6 +81,8 @@ on_model_items_changed_cb (GListModel *model,
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+static void start_loading (KtLookup *self);
+
 static void
 on_loaded_cb (GObject      *source,
               GAsyncResult *result,
@@ -79,20 +90,72 @@ on_loaded_cb (GObject      *source,
 {
   g_autoptr(KtLookup) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean resume = self->resume_requested;
+
+  /* The load of a loader that kt_lookup_reset() dropped. */
+  if (KT_LOADER (source) != self->loader)
+    {
+      kt_loader_load_all_finish (KT_LOADER (source), result, NULL);
+      return;
+    }
 
   self->loading = FALSE;
+  self->resume_requested = FALSE;
   if (kt_loader_load_all_finish (KT_LOADER (source), result, &error))
     {
-      g_debug ("Loaded the %s lookup: %u rows", kt_lookup_get_resource (self)->id,
-               g_list_model_get_n_items (G_LIST_MODEL (self->model)));
-      kt_lookup_set_complete (self, TRUE);
+      if (!kt_loader_get_has_more (self->loader))
+        g_debug ("Loaded the %s lookup: %u rows", kt_lookup_get_resource (self)->id,
+                 g_list_model_get_n_items (G_LIST_MODEL (self->model)));
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_warning ("Loading the names of %s failed, so their ids are shown until a list that "
                  "needs them is shown again: %s",
                  kt_lookup_get_resource (self)->id, error->message);
+      return;
     }
+
+  /* A list view that shares the loader stopped the load, or a load of one
+   * page that it joined, while a list that needs the names was shown. */
+  if (resume && kt_loader_get_has_more (self->loader) && !g_cancellable_is_cancelled (self->cancellable))
+    start_loading (self);
+}
+
+static void
+on_loader_has_more_cb (KtLoader   *loader,
+                       GParamSpec *pspec,
+                       KtLookup   *self)
+{
+  kt_lookup_set_complete (self, !kt_loader_get_has_more (loader));
+}
+
+static void
+drop_loader (KtLookup *self)
+{
+  if (self->loader != NULL)
+    g_signal_handlers_disconnect_by_data (self->loader, self);
+  g_clear_object (&self->loader);
+}
+
+static void
+disconnect_caller_cancellable (KtLookup *self)
+{
+  /* Inside the caller's "cancelled" emission, g_cancellable_disconnect()
+   * would wait for that emission to end; a cancelled cancellable emits
+   * nothing more, so its handler can simply go. */
+  if (self->cancel_id != 0 && g_cancellable_is_cancelled (self->caller_cancellable))
+    g_signal_handler_disconnect (self->caller_cancellable, self->cancel_id);
+  else if (self->cancel_id != 0)
+    g_cancellable_disconnect (self->caller_cancellable, self->cancel_id);
+  self->cancel_id = 0;
+  g_clear_object (&self->caller_cancellable);
+}
+
+static void
+on_caller_cancelled_cb (GCancellable *caller_cancellable,
+                        KtLookup     *self)
+{
+  g_cancellable_cancel (self->cancellable);
 }
 
 static void
@@ -102,7 +165,11 @@ kt_lookup_dispose (GObject *object)
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
-  g_clear_object (&self->loader);
+  drop_loader (self);
+  disconnect_caller_cancellable (self);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->client);
+  g_clear_object (&self->account);
   g_clear_object (&self->model);
   g_clear_pointer (&self->rows, g_hash_table_unref);
 
@@ -154,6 +221,7 @@ static void
 kt_lookup_init (KtLookup *self)
 {
   self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 }
 
 /* Returns a lookup over the rows of @model, which may still be empty;
@@ -247,42 +315,114 @@ kt_lookup_set_complete (KtLookup *self,
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+/* Returns the loader of the resource's list without filters into the
+ * model, made on the first call; owned by the lookup. A list view of the
+ * resource loads its pages with it, so the lookup never fetches them
+ * again. "complete" follows the loader. */
+KtLoader *
+kt_lookup_ensure_loader (KtLookup  *self,
+                         KtClient  *client,
+                         KtAccount *account)
+{
+  const KtResource *resource;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (KT_IS_LOOKUP (self), NULL);
+  g_return_val_if_fail (KT_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (KT_IS_ACCOUNT (account), NULL);
+
+  if (self->loader != NULL)
+    return self->loader;
+
+  resource = kt_lookup_get_resource (self);
+  g_return_val_if_fail (resource->scope == KT_SCOPE_COMPANY, NULL);
+
+  g_set_object (&self->client, client);
+  g_set_object (&self->account, account);
+  path = kt_catalogue_build_path (resource, kt_account_get_company_id (account), 0, NULL, NULL);
+  self->loader = kt_loader_new (client, account, path, self->model);
+  g_signal_connect (self->loader, "notify::has-more", G_CALLBACK (on_loader_has_more_cb), self);
+
+  return self->loader;
+}
+
+/* Cancels the lookup's load and empties the model, so the list is
+ * fetched again from its first page. */
+void
+kt_lookup_reset (KtLookup *self)
+{
+  g_return_if_fail (KT_IS_LOOKUP (self));
+
+  g_debug ("Resetting the %s lookup", kt_lookup_get_resource (self)->id);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->caller_cancellable != NULL && g_cancellable_is_cancelled (self->caller_cancellable))
+    g_cancellable_cancel (self->cancellable);
+
+  drop_loader (self);
+  self->loading = FALSE;
+  self->resume_requested = FALSE;
+  kt_row_model_clear (self->model);
+  kt_lookup_set_complete (self, FALSE);
+}
+
+static void
+start_loading (KtLookup *self)
+{
+  KtLoader *loader = kt_lookup_ensure_loader (self, self->client, self->account);
+
+  self->loading = TRUE;
+  kt_loader_load_all_async (loader, self->cancellable, on_loaded_cb, g_object_ref (self));
+
+  /* The call joined a load that a list view stopped, which ends early. */
+  if (!kt_loader_get_loading_all (loader))
+    self->resume_requested = TRUE;
+}
+
 /* Starts loading the resource's list into the model, or resumes a load
- * that failed or was cancelled at the page it stopped on. Does nothing
- * while a load runs or once the list is complete. The requests go through
- * @client and are charged to @account's rate limit like any list's. */
+ * that failed or was stopped at the page it stopped on. A call while a
+ * list view that shares the loader is stopping the load makes it resume
+ * after the page on the wire. Does nothing once the list is complete. The
+ * requests go through @client and are charged to @account's rate limit
+ * like any list's, and @cancellable cancels every later load too. */
 void
 kt_lookup_load (KtLookup     *self,
                 KtClient     *client,
                 KtAccount    *account,
                 GCancellable *cancellable)
 {
-  const KtResource *resource;
-  g_autofree char *path = NULL;
-
   g_return_if_fail (KT_IS_LOOKUP (self));
   g_return_if_fail (KT_IS_CLIENT (client));
   g_return_if_fail (KT_IS_ACCOUNT (account));
+  g_return_if_fail (kt_lookup_get_resource (self)->scope == KT_SCOPE_COMPANY);
 
-  if (self->loading || self->complete)
+  self->load_requested = TRUE;
+  if (cancellable != NULL && cancellable != self->caller_cancellable)
+    {
+      disconnect_caller_cancellable (self);
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb),
+                                               self, NULL);
+    }
+
+  if (self->complete)
     return;
 
-  resource = kt_lookup_get_resource (self);
-  g_return_if_fail (resource->scope == KT_SCOPE_COMPANY);
+  if (self->loading)
+    {
+      if (!kt_loader_get_loading_all (self->loader))
+        self->resume_requested = TRUE;
+      return;
+    }
 
   if (self->loader == NULL)
-    {
-      path = kt_catalogue_build_path (resource, kt_account_get_company_id (account), 0, NULL, NULL);
-      g_debug ("Loading the %s lookup from %s", resource->id, path);
-      self->loader = kt_loader_new (client, account, path, self->model);
-    }
+    g_debug ("Loading the %s lookup", kt_lookup_get_resource (self)->id);
   else
-    {
-      g_debug ("Resuming the %s lookup", resource->id);
-    }
+    g_debug ("Resuming the %s lookup", kt_lookup_get_resource (self)->id);
 
-  self->loading = TRUE;
-  kt_loader_load_all_async (self->loader, cancellable, on_loaded_cb, g_object_ref (self));
+  kt_lookup_ensure_loader (self, client, account);
+  start_loading (self);
 }
 
 /* Returns whether kt_lookup_load() has been called. */
@@ -291,5 +431,5 @@ kt_lookup_get_loading_started (KtLookup *self)
 {
   g_return_val_if_fail (KT_IS_LOOKUP (self), FALSE);
 
-  return self->loader != NULL;
+  return self->load_requested;
 }

@@ -70,9 +70,18 @@ struct _KtResourceView
   const KtResource *resource;
   GTimeZone *tz;
 
+  /* The rows shown: own_model, or the model of the lookup of this
+   * resource while the list has no server-side filter. */
   KtRowModel *row_model;
+  KtRowModel *own_model;
+  /* The lookup of this resource's names, which owns the list without
+   * filters. Its loader serves this view and the lists that show the
+   * names, so no page is fetched for both. NULL when nothing is shared. */
+  KtLookup *shared;
   KtLoader *loader;
-  GCancellable *cancellable;
+  GCancellable *cancellable;       /* loads of own_model */
+  GCancellable *shared_cancellable; /* this view's calls on the shared loader */
+  guint own_calls;                 /* calls of this view that the loader has not finished */
   GtkSortListModel *sort_model;
   KtSearchModel *search_model;
   KtSlotModel *slot_model;
@@ -749,11 +758,14 @@ update_footer (KtResourceView *self)
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->search_model));
   gboolean has_more = self->loader != NULL && kt_loader_get_has_more (self->loader) && !self->first_page_failed;
   gboolean loading = FALSE;
+  gboolean loading_all;
   gboolean waiting_first_page;
   gboolean complete;
 
   if (self->loader != NULL)
     g_object_get (self->loader, "loading", &loading, NULL);
+  /* A lookup that shares the loader may be loading every page. */
+  loading_all = self->loading_all || (self->loader != NULL && kt_loader_get_loading_all (self->loader));
   waiting_first_page = loading && rows_loaded == 0 && kt_resource_view_get_waiting (self);
 
   complete = self->preloaded
@@ -779,12 +791,12 @@ update_footer (KtResourceView *self)
 
   /* Whether more pages exist is not known before the first page arrives. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->load_all_button),
-                            has_more && !self->loading_all && !(loading && rows_loaded == 0));
+                            has_more && !loading_all && !(loading && rows_loaded == 0));
   gtk_widget_set_visible (GTK_WIDGET (self->loading_label), waiting_first_page);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), loading && !self->stopping);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), self->loading_all);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), loading_all);
 
-  if (self->loading_all)
+  if (loading_all)
     {
       update_progress (self);
     }
@@ -906,12 +918,78 @@ show_rows_or_empty (KtResourceView *self)
 
 /* Loading */
 
+static gboolean loader_is_busy (KtResourceView *self);
+
 static void
 on_loader_notify_cb (KtLoader       *loader,
                      GParamSpec     *pspec,
                      KtResourceView *self)
 {
+  /* A load of a lookup that this view only watched has ended. */
+  if (self->own_calls == 0 && !loader_is_busy (self))
+    self->stopping = FALSE;
+
+  /* A lookup loaded the pages after one that failed here. */
+  if (!kt_loader_get_has_more (loader))
+    g_clear_pointer (&self->load_error, g_free);
+
+  /* Rows that a lookup's load brings are shown as they arrive. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") == 0
+      && g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) > 0)
+    set_state (self, "list");
+
   update_footer (self);
+}
+
+static gboolean
+is_shared_loader (KtResourceView *self)
+{
+  return self->shared != NULL && self->loader != NULL
+         && self->row_model == kt_lookup_get_model (self->shared);
+}
+
+/* The cancellable of this view's calls on its loader. */
+static GCancellable *
+call_cancellable (KtResourceView *self)
+{
+  GCancellable **cancellable = is_shared_loader (self) ? &self->shared_cancellable : &self->cancellable;
+
+  if (*cancellable == NULL || g_cancellable_is_cancelled (*cancellable))
+    {
+      g_clear_object (cancellable);
+      *cancellable = g_cancellable_new ();
+    }
+
+  return *cancellable;
+}
+
+static void on_load_next_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+static void on_load_all_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+static void
+call_load_next (KtResourceView *self)
+{
+  self->own_calls++;
+  kt_loader_load_next_async (self->loader, call_cancellable (self), on_load_next_cb, g_object_ref (self));
+}
+
+static void
+call_load_all (KtResourceView *self)
+{
+  self->own_calls++;
+  kt_loader_load_all_async (self->loader, call_cancellable (self), on_load_all_cb, g_object_ref (self));
+}
+
+static void
+finish_call (KtResourceView *self,
+             KtLoader       *loader)
+{
+  if (loader == self->loader && self->own_calls > 0)
+    self->own_calls--;
 }
 
 static void resume_stopped_load (KtResourceView *self);
@@ -983,6 +1061,7 @@ on_load_next_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   kt_loader_load_next_finish (KT_LOADER (source), result, &error);
+  finish_call (self, KT_LOADER (source));
   on_load_finished (self, KT_LOADER (source), error);
 }
 
@@ -995,6 +1074,7 @@ on_load_all_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   kt_loader_load_all_finish (KT_LOADER (source), result, &error);
+  finish_call (self, KT_LOADER (source));
   on_load_finished (self, KT_LOADER (source), error);
 }
 
@@ -1018,6 +1098,9 @@ resume_stopped_load (KtResourceView *self)
     kt_resource_view_load_more (self);
 }
 
+/* Cancels the loads of own_model. Calls on the shared loader go on,
+ * because lookups wait for the same pages, and their results are no
+ * longer this view's. */
 static void
 stop_loader (KtResourceView *self)
 {
@@ -1029,6 +1112,75 @@ stop_loader (KtResourceView *self)
     g_signal_handlers_disconnect_by_data (self->loader, self);
   g_clear_object (&self->loader);
   self->loading_all = FALSE;
+  self->own_calls = 0;
+}
+
+static void
+use_model (KtResourceView *self,
+           KtRowModel     *model)
+{
+  if (self->row_model == model)
+    return;
+
+  g_set_object (&self->row_model, model);
+  gtk_sort_list_model_set_model (self->sort_model, G_LIST_MODEL (model));
+}
+
+/* Whether the list without server-side filters is shown, which is the
+ * list the lookup of this resource loads. */
+static gboolean
+path_is_shared (KtResourceView *self,
+                const char     *path)
+{
+  g_autofree char *unfiltered = NULL;
+
+  if (self->shared == NULL || path == NULL)
+    return FALSE;
+
+  unfiltered = kt_catalogue_build_path (self->resource, kt_account_get_company_id (self->account), 0, NULL, NULL);
+  return g_str_equal (path, unfiltered);
+}
+
+/* Shows the rows of the shared loader and requests only what it has not
+ * loaded: the first page, or nothing. A load that runs, of a lookup or
+ * of this view before a filter was set, is waited for. */
+static void
+start_shared_load (KtResourceView *self)
+{
+  gboolean busy = FALSE;
+
+  use_model (self, kt_lookup_get_model (self->shared));
+  self->loader = g_object_ref (kt_lookup_ensure_loader (self->shared, self->client, self->account));
+  g_signal_connect (self->loader, "notify", G_CALLBACK (on_loader_notify_cb), self);
+  g_object_get (self->loader, "loading", &busy, NULL);
+
+  if (busy)
+    {
+      g_debug ("Showing %s while its rows load for a lookup", self->resource->id);
+      self->loading_all = kt_loader_get_loading_all (self->loader);
+      /* A load stopped when another list was left carries on here. */
+      self->resume_all = self->loading_all;
+      self->resume_when_stopped = TRUE;
+      set_state (self, g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) > 0 ? "list" : "loading");
+      if (self->loading_all)
+        call_load_all (self);
+      else
+        call_load_next (self);
+    }
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) == 0
+           && kt_loader_get_has_more (self->loader))
+    {
+      set_state (self, "loading");
+      call_load_next (self);
+    }
+  else
+    {
+      g_debug ("Showing %u rows of %s loaded before", g_list_model_get_n_items (G_LIST_MODEL (self->row_model)),
+               self->resource->id);
+      show_rows_or_empty (self);
+    }
+
+  update_footer (self);
 }
 
 static void
@@ -1043,10 +1195,18 @@ start_load (KtResourceView *self)
   self->stopping = FALSE;
   self->first_page_failed = FALSE;
   self->preloaded = FALSE;
-  kt_row_model_clear (self->row_model);
   self->started = TRUE;
 
   path = kt_resource_view_build_path (self);
+  if (path_is_shared (self, path))
+    {
+      start_shared_load (self);
+      return;
+    }
+
+  use_model (self, self->own_model);
+  kt_row_model_clear (self->row_model);
+
   if (path == NULL)
     {
       /* A site-scoped list waits for the site list to arrive. */
@@ -1063,10 +1223,9 @@ start_load (KtResourceView *self)
 
   self->loader = kt_loader_new (self->client, self->account, path, self->row_model);
   g_signal_connect (self->loader, "notify", G_CALLBACK (on_loader_notify_cb), self);
-  self->cancellable = g_cancellable_new ();
 
   set_state (self, "loading");
-  kt_loader_load_next_async (self->loader, self->cancellable, on_load_next_cb, g_object_ref (self));
+  call_load_next (self);
   update_footer (self);
 }
 
@@ -1550,7 +1709,9 @@ static void
 on_retry_clicked_cb (GtkButton      *button,
                      KtResourceView *self)
 {
-  kt_resource_view_reload (self);
+  /* Unlike Reload, a shared list keeps the pages a lookup has loaded
+   * since, and its loader requests the page that failed again. */
+  start_load (self);
 }
 
 static void
@@ -1626,6 +1787,10 @@ kt_resource_view_dispose (GObject *object)
   GtkWidget *child;
 
   stop_loader (self);
+  if (self->shared_cancellable != NULL)
+    g_cancellable_cancel (self->shared_cancellable);
+  g_clear_object (&self->shared_cancellable);
+  g_clear_object (&self->shared);
   clear_lookups (self);
   g_clear_handle_id (&self->scroll_to_top_id, g_source_remove);
 
@@ -1642,6 +1807,7 @@ kt_resource_view_dispose (GObject *object)
   g_clear_object (&self->search_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->row_model);
+  g_clear_object (&self->own_model);
   g_clear_object (&self->client);
   g_clear_object (&self->account);
 
@@ -1655,7 +1821,11 @@ kt_resource_view_dispose (GObject *object)
 static void
 kt_resource_view_unroot (GtkWidget *widget)
 {
-  stop_loader (KT_RESOURCE_VIEW (widget));
+  KtResourceView *self = KT_RESOURCE_VIEW (widget);
+
+  stop_loader (self);
+  if (self->shared_cancellable != NULL)
+    g_cancellable_cancel (self->shared_cancellable);
 
   GTK_WIDGET_CLASS (kt_resource_view_parent_class)->unroot (widget);
 }
@@ -1834,7 +2004,8 @@ kt_resource_view_new (KtClient         *client,
   g_signal_connect_object (kt_account_get_rate_limit (account), "notify::queued",
                            G_CALLBACK (on_rate_limit_queued_cb), self, 0);
 
-  self->row_model = kt_row_model_new (resource);
+  self->own_model = kt_row_model_new (resource);
+  self->row_model = g_object_ref (self->own_model);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->row_model)),
                                               g_object_ref (kt_resource_view_get_sorter (self)));
   /* A GtkFilterListModel with a GtkCustomFilter took 60 to 200 ms a
@@ -1948,6 +2119,19 @@ kt_resource_view_set_lookup (KtResourceView *self,
   kt_slot_model_rebind (self->slot_model);
 }
 
+void
+kt_resource_view_set_shared_list (KtResourceView *self,
+                                  KtLookup       *lookup)
+{
+  g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+  g_return_if_fail (KT_IS_LOOKUP (lookup));
+  g_return_if_fail (kt_lookup_get_resource (lookup) == self->resource);
+  g_return_if_fail (self->resource->scope == KT_SCOPE_COMPANY);
+  g_return_if_fail (!self->started);
+
+  g_set_object (&self->shared, lookup);
+}
+
 KtLookup *
 kt_resource_view_get_column_lookup (KtResourceView *self,
                                     guint           column)
@@ -2050,7 +2234,21 @@ kt_resource_view_ensure_loaded (KtResourceView *self)
 void
 kt_resource_view_reload (KtResourceView *self)
 {
+  g_autofree char *path = NULL;
+
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
+
+  /* The user asks for the rows again, so the shared list starts over
+   * for the lookup too. */
+  path = kt_resource_view_build_path (self);
+  if (path_is_shared (self, path))
+    {
+      stop_loader (self);
+      if (self->shared_cancellable != NULL)
+        g_cancellable_cancel (self->shared_cancellable);
+      g_clear_object (&self->shared_cancellable);
+      kt_lookup_reset (self->shared);
+    }
 
   start_load (self);
 }
@@ -2063,7 +2261,7 @@ kt_resource_view_load_more (KtResourceView *self)
   if (self->loader == NULL || !kt_loader_get_has_more (self->loader) || loader_is_busy (self))
     return;
 
-  kt_loader_load_next_async (self->loader, self->cancellable, on_load_next_cb, g_object_ref (self));
+  call_load_next (self);
   update_footer (self);
 }
 
@@ -2077,16 +2275,10 @@ kt_resource_view_load_all (KtResourceView *self)
 
   /* A page already on its way finishes first; the loader never fetches a
    * page twice, so the bulk load continues after it. */
-  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
-    {
-      g_clear_object (&self->cancellable);
-      self->cancellable = g_cancellable_new ();
-    }
-
   g_clear_pointer (&self->load_error, g_free);
   self->loading_all = TRUE;
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  kt_loader_load_all_async (self->loader, self->cancellable, on_load_all_cb, g_object_ref (self));
+  call_load_all (self);
   update_footer (self);
 }
 
@@ -2098,6 +2290,7 @@ kt_resource_view_cancel (KtResourceView *self)
   /* A page request already sent has been charged against the rate limit,
    * so it completes and its rows stay. One still queued is dropped. The
    * load ends in on_load_finished(). */
+  self->resume_when_stopped = FALSE;
   if (loader_is_busy (self))
     {
       self->stopping = TRUE;
@@ -2141,7 +2334,9 @@ kt_resource_view_suspend (KtResourceView *self)
 {
   g_return_if_fail (KT_IS_RESOURCE_VIEW (self));
 
-  if (self->loader == NULL || (!loader_is_busy (self) && !self->loading_all))
+  /* A load of a lookup that shares the loader goes on: a list that needs
+   * the names may be shown next. */
+  if (self->loader == NULL || self->own_calls == 0 || (!loader_is_busy (self) && !self->loading_all))
     return;
 
   /* After Cancel the load ends with the page already sent; nothing

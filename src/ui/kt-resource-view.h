@@ -35,6 +35,12 @@ char            **kt_resource_view_dup_lookup_ids   (KtResourceView   *self);
  * views of one account. Cells redraw as names arrive. */
 void              kt_resource_view_set_lookup       (KtResourceView   *self,
                                                      KtLookup         *lookup);
+/* Show the list without server-side filters from @lookup's model and
+ * load it with @lookup's loader, so the lookup and the view fetch each
+ * page once. Lists with filters keep rows of their own. Call before the
+ * view starts loading; the view keeps a reference. */
+void              kt_resource_view_set_shared_list  (KtResourceView   *self,
+                                                     KtLookup         *lookup);
 /* The lookup that REFERENCE column @column shows names from, or NULL. */
 KtLookup         *kt_resource_view_get_column_lookup (KtResourceView  *self,
                                                       guint            column);

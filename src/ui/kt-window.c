@@ -348,41 +348,43 @@ on_back_clicked_cb (GtkButton *button,
 
 /* Lookups of names */
 
-/* Returns the lookup of @resource_id's names, made once per account. It
- * shares the rows of that resource's list view when the view has every
- * row, or when the view is @requester itself, as price lists name their
- * parent. Otherwise it loads the list on its own. */
+/* Returns the lookup of @resource_id's names, made once per account
+ * without loading; owned by the window. It owns the resource's list
+ * without filters, which the list view of the resource shows too. */
+static KtLookup *
+get_lookup (KtWindow   *self,
+            const char *resource_id)
+{
+  KtLookup *lookup = g_hash_table_lookup (self->lookups, resource_id);
+  g_autoptr(KtRowModel) model = NULL;
+
+  if (lookup == NULL)
+    {
+      model = kt_row_model_new (kt_catalogue_lookup (resource_id));
+      lookup = kt_lookup_new (model);
+      g_hash_table_insert (self->lookups, (gpointer) kt_lookup_get_resource (lookup)->id, lookup);
+    }
+
+  return lookup;
+}
+
+/* Returns the lookup of @resource_id's names for @requester and starts
+ * loading every name. Price lists name their parent from their own rows,
+ * so their list loads only the pages the user asks for. */
 static KtLookup *
 ensure_lookup (KtWindow       *self,
                const char     *resource_id,
                KtResourceView *requester)
 {
-  KtLookup *lookup = g_hash_table_lookup (self->lookups, resource_id);
-  KtResourceView *view = g_hash_table_lookup (self->views, resource_id);
-  g_autoptr(KtRowModel) model = NULL;
+  KtLookup *lookup = get_lookup (self, resource_id);
 
-  if (lookup != NULL)
-    return lookup;
+  if (!g_str_equal (kt_resource_view_get_resource (requester)->id, resource_id))
+    kt_lookup_load (lookup, self->client, self->account, self->cancellable);
 
-  if (view != NULL && (view == requester || kt_resource_view_get_complete (view)))
-    {
-      lookup = kt_lookup_new (kt_resource_view_get_row_model (view));
-      kt_lookup_set_complete (lookup, kt_resource_view_get_complete (view));
-    }
-  else
-    {
-      /* NOTE: a list view of this resource that is open but not complete
-       * loads its pages again on its own. */
-      model = kt_row_model_new (kt_catalogue_lookup (resource_id));
-      lookup = kt_lookup_new (model);
-      kt_lookup_load (lookup, self->client, self->account, self->cancellable);
-    }
-
-  g_hash_table_insert (self->lookups, (gpointer) kt_lookup_get_resource (lookup)->id, lookup);
   return lookup;
 }
 
-/* Resumes the loads of @view's lookups that failed or were cancelled, so
+/* Resumes the loads of @view's lookups that failed or were stopped, so
  * a name missing after a failure comes back when the list is shown. */
 static void
 resume_lookups (KtWindow       *self,
@@ -397,17 +399,6 @@ resume_lookups (KtWindow       *self,
       if (lookup != NULL && kt_lookup_get_loading_started (lookup))
         kt_lookup_load (lookup, self->client, self->account, self->cancellable);
     }
-}
-
-/* Keeps a lookup that shares @view's rows as complete as the view. */
-static void
-update_shared_lookup (KtWindow       *self,
-                      KtResourceView *view)
-{
-  KtLookup *lookup = g_hash_table_lookup (self->lookups, kt_resource_view_get_resource (view)->id);
-
-  if (lookup != NULL && kt_lookup_get_model (lookup) == kt_resource_view_get_row_model (view))
-    kt_lookup_set_complete (lookup, kt_resource_view_get_complete (view));
 }
 
 /* Records in the detail pane */
@@ -665,7 +656,6 @@ on_view_count_cb (KtResourceView *view,
                   KtWindow       *self)
 {
   update_count (self, view);
-  update_shared_lookup (self, view);
 
   if (kt_resource_view_get_resource (view)->scope == KT_SCOPE_SINGLE
       && kt_resource_view_get_rows_loaded (view) > 0)
@@ -692,7 +682,6 @@ ensure_view (KtWindow         *self,
 {
   KtResourceView *view = g_hash_table_lookup (self->views, resource->id);
   g_auto(GStrv) lookup_ids = NULL;
-  KtLookup *lookup;
 
   if (view != NULL)
     return view;
@@ -710,11 +699,10 @@ ensure_view (KtWindow         *self,
   gtk_stack_add_named (self->view_stack, GTK_WIDGET (view), resource->id);
   g_hash_table_insert (self->views, (gpointer) resource->id, view);
 
-  /* A list that a lookup has loaded in full is shown without asking the
-   * server again. */
-  lookup = g_hash_table_lookup (self->lookups, resource->id);
-  if (lookup != NULL && kt_lookup_get_complete (lookup))
-    kt_resource_view_show_rows (view, kt_lookup_get_model (lookup));
+  /* The list shares its rows and loader with the lookup of its names, so
+   * a page that one of them loaded is not fetched again for the other. */
+  if (resource->scope == KT_SCOPE_COMPANY)
+    kt_resource_view_set_shared_list (view, get_lookup (self, resource->id));
 
   lookup_ids = kt_resource_view_dup_lookup_ids (view);
   for (guint i = 0; lookup_ids[i] != NULL; i++)

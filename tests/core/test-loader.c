@@ -6,6 +6,7 @@
 #include "core/kt-error.h"
 #include "core/kt-exchange.h"
 #include "core/kt-loader.h"
+#include "core/kt-lookup.h"
 #include "core-test.h"
 
 /* ---- a small paging server for the forms the sandbox does not use alone ---- */
@@ -513,6 +514,111 @@ test_stop_keeps_sent_page (void)
 }
 
 static void
+test_join_running_load (void)
+{
+  /* Responses are held back, so the second call comes while the first
+   * page is on the wire. */
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 20,
+                                                         "fault-delay", 0.3, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("customers"));
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("customers"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(KtLoader) loader = kt_loader_new (client, account, path, model);
+  g_autoptr(GAsyncResult) next = NULL;
+  g_autoptr(GAsyncResult) all = NULL;
+  g_autoptr(GAsyncResult) after = NULL;
+  g_autoptr(GError) error = NULL;
+  guint expected_rows = kt_sandbox_count_rows (sandbox, "customers");
+
+  g_assert_cmpuint (expected_rows, >, 3 * 20);
+  g_assert_true (kt_sandbox_add_fault (sandbox, "slow", &error));
+  g_assert_no_error (error);
+
+  /* A load of every page joins the load of the first page and goes on
+   * after it; both calls end with the last page. */
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &next);
+  g_assert_false (kt_loader_get_loading_all (loader));
+  kt_loader_load_all_async (loader, NULL, kt_core_test_store_result, &all);
+  g_assert_true (kt_loader_get_loading_all (loader));
+  kt_core_test_wait (&all);
+  g_assert_true (kt_loader_load_all_finish (loader, all, &error));
+  g_assert_no_error (error);
+  kt_core_test_wait (&next);
+  g_assert_true (kt_loader_load_next_finish (loader, next, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (kt_loader_get_has_more (loader));
+  g_assert_false (kt_loader_get_loading_all (loader));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, expected_rows);
+  assert_ascending_ids (model);
+  for (guint offset = 0; offset < expected_rows; offset += 20)
+    g_assert_cmpuint (page_served (sandbox, path, offset), ==, 1);
+
+  /* With no page left, a call succeeds at once. */
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &after);
+  kt_core_test_wait (&after);
+  g_assert_true (kt_loader_load_next_finish (loader, after, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+lookup_complete (KtLookup *lookup)
+{
+  for (guint i = 0; i < 2000 && !kt_lookup_get_complete (lookup); i++)
+    kt_core_test_sleep (0.01);
+
+  return kt_lookup_get_complete (lookup);
+}
+
+static void
+test_lookup_shares_loader (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 20, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("customers"));
+  g_autoptr(KtLookup) lookup = kt_lookup_new (model);
+  g_autofree char *path = kt_catalogue_build_path (kt_catalogue_lookup ("customers"),
+                                                   kt_sandbox_get_company_id (sandbox), 0, NULL, NULL);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GError) error = NULL;
+  guint expected_rows = kt_sandbox_count_rows (sandbox, "customers");
+  g_autoptr(KtLoader) old_loader = NULL;
+  KtLoader *loader;
+
+  g_assert_cmpuint (expected_rows, >, 3 * 20);
+
+  /* A list view loads the first page with the lookup's loader. */
+  loader = kt_lookup_ensure_loader (lookup, client, account);
+  g_assert_true (kt_lookup_ensure_loader (lookup, client, account) == loader);
+  g_assert_true (kt_loader_get_model (loader) == model);
+  kt_loader_load_next_async (loader, NULL, kt_core_test_store_result, &first);
+  kt_core_test_wait (&first);
+  g_assert_true (kt_loader_load_next_finish (loader, first, &error));
+  g_assert_no_error (error);
+  g_assert_false (kt_lookup_get_complete (lookup));
+  g_assert_false (kt_lookup_get_loading_started (lookup));
+
+  /* The lookup goes on from the second page. */
+  kt_lookup_load (lookup, client, account, NULL);
+  g_assert_true (kt_lookup_get_loading_started (lookup));
+  g_assert_true (lookup_complete (lookup));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, expected_rows);
+  for (guint offset = 0; offset < expected_rows; offset += 20)
+    g_assert_cmpuint (page_served (sandbox, path, offset), ==, 1);
+
+  /* A reset empties the model and starts over with a new loader. */
+  old_loader = g_object_ref (loader);
+  kt_lookup_reset (lookup);
+  g_assert_false (kt_lookup_get_complete (lookup));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_true (kt_lookup_ensure_loader (lookup, client, account) != old_loader);
+  g_assert_true (kt_loader_get_has_more (kt_lookup_ensure_loader (lookup, client, account)));
+}
+
+static void
 test_stop_drops_queued_page (void)
 {
   /* Two requests per three-second window: once they are spent, the page
@@ -748,6 +854,8 @@ main (int   argc,
   g_test_add_func ("/loader/estimated-seconds", test_estimated_seconds);
   g_test_add_func ("/loader/estimate-short-window", test_estimate_short_window);
   g_test_add_func ("/loader/waiting-own-request", test_waiting_own_request);
+  g_test_add_func ("/loader/join/running-load", test_join_running_load);
+  g_test_add_func ("/loader/lookup/shares-loader", test_lookup_shares_loader);
   g_test_add_func ("/loader/stop/keeps-sent-page", test_stop_keeps_sent_page);
   g_test_add_func ("/loader/stop/drops-queued-page", test_stop_drops_queued_page);
   g_test_add_func ("/loader/every-resource", test_every_resource);
