@@ -11,6 +11,7 @@ struct _KtLookup
 
   KtRowModel *model;
   GHashTable *rows;          /* gint64 * id → KtRow, borrowed from model */
+  guint n_indexed;           /* the model's first rows that are in @rows */
   int name_column;           /* -1 when the resource has no "name" column */
   KtClient *client;
   KtAccount *account;
@@ -42,22 +43,26 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KtLookup, kt_lookup, G_TYPE_OBJECT)
 
+/* Adds the rows loaded since the last call to the index by id. The index
+ * is built on the first look-up, not as pages arrive, because most lists,
+ * such as orders, share their rows with a lookup that no other list reads,
+ * and 100,000 orders would otherwise cost an index entry each. */
 static void
-index_rows (KtLookup *self,
-            guint     first)
+ensure_index (KtLookup *self)
 {
   guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->model));
 
-  for (guint i = first; i < n_rows; i++)
+  for (guint i = self->n_indexed; i < n_rows; i++)
     {
       g_autoptr(KtRow) row = g_list_model_get_item (G_LIST_MODEL (self->model), i);
       gint64 *id = g_new (gint64, 1);
 
       *id = kt_row_get_id (row);
       /* The model keeps its rows until it is cleared, and a clear
-       * rebuilds this index. */
+       * empties this index. */
       g_hash_table_replace (self->rows, id, row);
     }
+  self->n_indexed = n_rows;
 }
 
 static void
@@ -71,11 +76,7 @@ on_model_items_changed_cb (GListModel *model,
   if (removed > 0)
     {
       g_hash_table_remove_all (self->rows);
-      index_rows (self, 0);
-    }
-  else
-    {
-      index_rows (self, position);
+      self->n_indexed = 0;
     }
 
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
@@ -237,7 +238,6 @@ kt_lookup_new (KtRowModel *model)
   self->model = g_object_ref (model);
   self->name_column = kt_catalogue_find_column (kt_row_model_get_resource (model), "name");
   g_signal_connect (model, "items-changed", G_CALLBACK (on_model_items_changed_cb), self);
-  index_rows (self, 0);
 
   return self;
 }
@@ -272,6 +272,7 @@ kt_lookup_get_name (KtLookup *self,
   if (self->name_column < 0)
     return NULL;
 
+  ensure_index (self);
   row = g_hash_table_lookup (self->rows, &id);
   if (row == NULL)
     return NULL;
@@ -286,6 +287,7 @@ kt_lookup_contains (KtLookup *self,
 {
   g_return_val_if_fail (KT_IS_LOOKUP (self), FALSE);
 
+  ensure_index (self);
   return g_hash_table_contains (self->rows, &id);
 }
 
