@@ -784,11 +784,11 @@ day_midnight (const KtSandboxData *data,
 
 /*
  * Makes one shift for each staff member on each day they take orders, at
- * the site of their first order: it starts 15 to 44 minutes before that
+ * the site of their first order. It starts 15 to 44 minutes before that
  * order and finishes 10 to 39 minutes after their last order of the day
- * is complete. With one shift a day that ends by the early evening, no
- * member's shifts overlap. Shifts of five hours or more have a break.
- * The orders must be sorted by time.
+ * is complete. A member has one shift a day, ending by the early evening,
+ * so no two of their shifts overlap. Shifts of five hours or more have a
+ * break. The orders must be sorted by time.
  */
 static void
 generate_shifts (KtSandboxData *data,
