@@ -259,7 +259,7 @@ main (int   argc,
 
   if (argc > 1)
     {
-      fprintf (stderr, "kounter-sandbox: unexpected argument “%s”; the sandbox takes only options\n"
+      fprintf (stderr, "kounter-sandbox: Unexpected argument “%s”; the sandbox takes only options\n"
                "Run “kounter-sandbox --help” to see the options.\n", argv[1]);
       return EXIT_FAILURE;
     }
@@ -325,7 +325,7 @@ main (int   argc,
       certificate = g_tls_certificate_new_from_files (tls_cert, tls_key != NULL ? tls_key : tls_cert, &error);
       if (certificate == NULL)
         {
-          fprintf (stderr, "kounter-sandbox: cannot load the certificate “%s”: %s\n", tls_cert, error->message);
+          fprintf (stderr, "kounter-sandbox: Cannot load the certificate “%s”: %s\n", tls_cert, error->message);
           if (tls_key == NULL)
             fprintf (stderr, "Without --tls-key the private key is read from the certificate file; "
                      "give the key file with --tls-key FILE.\n");

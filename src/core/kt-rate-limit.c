@@ -270,32 +270,21 @@ get_reserve (KtRateLimit *self)
   return self->limit > 1 ? (self->limit + 9) / 10 : 0;
 }
 
-/* When bulk loads may take the reserve too: in the last tenth of a known
- * window, an interactive request would wait little for the reset anyway. */
-static gint64
-reserve_release_time (KtRateLimit *self)
-{
-  if (!self->known || !self->confirmed || self->reset_time == 0)
-    return G_MAXINT64;
-
-  return self->reset_time - (gint64) (self->window_seconds * G_USEC_PER_SEC / 10);
-}
-
-/* Slots left for a request of @priority right now. */
+/* Slots left for a request of @priority right now. Bulk requests keep the
+ * reserve free for the whole window, also before the limit is known and
+ * while a new window is unconfirmed, because the rate meter tells the user
+ * those requests are kept for interactive use. */
 static gboolean
 can_grant (KtRateLimit *self,
            KtPriority   priority)
 {
-  guint reserve = 0;
-
-  if (priority == KT_PRIORITY_BULK && g_get_real_time () < reserve_release_time (self))
-    reserve = get_reserve (self);
+  guint reserve = priority == KT_PRIORITY_BULK ? get_reserve (self) : 0;
 
   if (!self->known)
     return self->in_flight < UNKNOWN_MAX_IN_FLIGHT && self->remaining > reserve;
 
   if (!self->confirmed)
-    return self->in_flight == 0 && self->remaining > 0;
+    return self->in_flight == 0 && self->remaining > reserve;
 
   return self->remaining > reserve;
 }
@@ -604,22 +593,11 @@ dispatch (KtRateLimit *self)
       self->confirmed = FALSE;
     }
 
-  if (count_queued (self) > 0 && self->reset_time > 0)
-    {
-      gint64 wake = self->reset_time + self->reset_margin;
-
-      /* Bulk requests held back only by the reserve go when it is
-       * released. */
-      if (self->interactive.length == 0 && self->remaining > 0)
-        wake = MIN (wake, reserve_release_time (self));
-      schedule_timer (self, wake);
-    }
-  else if (self->reset_time > 0)
-    {
-      /* Nothing waits, but views bound to the budget should show the new
-       * window once the old one ends, without a request to tell them. */
-      schedule_timer (self, self->reset_time + self->reset_margin);
-    }
+  /* Waiting requests go at the reset. When nothing waits, views bound to
+   * the budget should still show the new window once the old one ends,
+   * without a request to tell them. */
+  if (self->reset_time > 0)
+    schedule_timer (self, self->reset_time + self->reset_margin);
 
   g_object_freeze_notify (G_OBJECT (self));
   notify_changes (self, &before);

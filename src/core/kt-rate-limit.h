@@ -31,8 +31,8 @@ G_DECLARE_FINAL_TYPE (KtRateLimit, kt_rate_limit, KT, RATE_LIMIT, GObject)
  *   headers, 60 until seen),
  *   "recorded" (guint, responses recorded, for views of the history).
  * Settable: "reserve" (guint, requests of a window that bulk loads leave
- *   to interactive ones, by default a tenth of the current limit rounded
- *   up; bulk loads may use them in the last tenth of the window),
+ *   to interactive ones for the whole window, by default a tenth of the
+ *   current limit rounded up),
  *   "reset-margin" (double, seconds waited past a reset at first; it adapts
  *   to the server).
  *

@@ -177,6 +177,10 @@ kt_row_dup_json (KtRow *self)
   /* g_strndup() stops at the first NUL, so copy the bytes themselves. */
   memcpy (json, self->data + header, length);
 
+  /* Two columns may share one value (inventory's "id" and "product"), so
+   * every NUL is found in the stored data, which is never patched, and not
+   * in @json: after the first restore, a search from the shared value would
+   * run on to the next value's NUL and overwrite its terminating byte. */
   for (i = 0; i < self->resource->n_columns; i++)
     {
       static const char ends[] = { '\0', '"', ',', '}' };
@@ -187,9 +191,9 @@ kt_row_dup_json (KtRow *self)
       if (offset == NO_VALUE || end_code == ENDS_COPY)
         continue;
 
-      position = (offset & OFFSET_MASK) - header;
-      position += strlen (json + position);
-      json[position] = ends[end_code];
+      position = offset & OFFSET_MASK;
+      position += strlen (self->data + position);
+      json[position - header] = ends[end_code];
     }
 
   return json;

@@ -771,43 +771,6 @@ generate_orders (KtSandboxData *data,
   data->lines = (KtOrderLine *) g_array_free (g_steal_pointer (&lines), FALSE);
 }
 
-static void
-generate_shifts (KtSandboxData *data,
-                 Rng           *rng)
-{
-  gint64 counter = 710000;
-  guint n = 0;
-
-  data->n_shifts = data->n_days * data->n_sites * 2;
-  data->shifts = g_new0 (KtShift, data->n_shifts);
-  for (guint day = 0; day < data->n_days; day++)
-    {
-      gint64 noon = data->first_day + (gint64) day * 86400 + 12 * 3600;
-      gint64 midnight = noon - 12 * 3600 + kt_sandbox_utc_offset (data->first_day) - kt_sandbox_utc_offset (noon);
-
-      for (guint s = 0; s < data->n_sites; s++)
-        {
-          for (guint k = 0; k < 2; k++)
-            {
-              KtShift *shift = &data->shifts[n++];
-              guint staff;
-
-              /* A member who works at this site, found by a bounded walk. */
-              staff = rng_below (rng, data->n_staff);
-              for (guint tries = 0; tries < data->n_staff && !(data->staff[staff].site_mask & (1u << s)); tries++)
-                staff = (staff + 1) % data->n_staff;
-
-              shift->id = next_id (rng, &counter, 3);
-              shift->staff = staff;
-              shift->site = s;
-              shift->started_at = midnight + (k == 0 ? 6 * 3600 : 10 * 3600 + 30 * 60) + rng_below (rng, 10) * 60;
-              shift->finished_at = shift->started_at + 8 * 3600 + rng_below (rng, 60) * 60;
-              shift->break_minutes = k == 0 ? 30 : 30 + 15 * rng_below (rng, 2);
-            }
-        }
-    }
-}
-
 /* The local midnight of day @day of the data, as a Unix time. */
 static gint64
 day_midnight (const KtSandboxData *data,
@@ -819,12 +782,77 @@ day_midnight (const KtSandboxData *data,
   return noon - 12 * 3600 + kt_sandbox_utc_offset (data->first_day) - kt_sandbox_utc_offset (noon);
 }
 
+/*
+ * Makes one shift for each staff member on each day they take orders, at
+ * the site of their first order. It starts 15 to 44 minutes before that
+ * order and finishes 10 to 39 minutes after their last order of the day
+ * is complete. A member has one shift a day, ending by the early evening,
+ * so no two of their shifts overlap. Shifts of five hours or more have a
+ * break. The orders must be sorted by time.
+ */
+static void
+generate_shifts (KtSandboxData *data,
+                 Rng           *rng)
+{
+  g_autofree gint64 *first_order = g_new (gint64, data->n_staff);
+  g_autofree gint64 *last_order = g_new (gint64, data->n_staff);
+  g_autofree guint8 *first_site = g_new (guint8, data->n_staff);
+  g_autoptr(GArray) shifts = g_array_new (FALSE, TRUE, sizeof (KtShift));
+  gint64 counter = 710000;
+  guint next_order = 0;
+
+  for (guint day = 0; day < data->n_days; day++)
+    {
+      gint64 day_end = day_midnight (data, day + 1);
+
+      memset (first_order, 0, sizeof (gint64) * data->n_staff);
+      for (; next_order < data->n_orders && data->orders[next_order].created_at < day_end; next_order++)
+        {
+          const KtOrder *order = &data->orders[next_order];
+
+          if (first_order[order->staff] == 0)
+            {
+              first_order[order->staff] = order->created_at;
+              first_site[order->staff] = order->site;
+            }
+          last_order[order->staff] = kt_order_updated_at (order);
+        }
+
+      for (guint staff = 0; staff < data->n_staff; staff++)
+        {
+          KtShift shift = { 0 };
+
+          if (first_order[staff] == 0)
+            continue;
+
+          shift.id = next_id (rng, &counter, 3);
+          shift.staff = staff;
+          shift.site = first_site[staff];
+          shift.started_at = first_order[staff] - (15 + (gint64) rng_below (rng, 30)) * 60;
+          shift.finished_at = last_order[staff] + (10 + (gint64) rng_below (rng, 30)) * 60;
+          if (shift.finished_at - shift.started_at >= 5 * 3600)
+            shift.break_minutes = 30 + 15 * rng_below (rng, 2);
+          g_array_append_val (shifts, shift);
+        }
+    }
+
+  data->n_shifts = shifts->len;
+  data->shifts = (KtShift *) g_array_free (g_steal_pointer (&shifts), FALSE);
+}
+
 /* A register of the sandbox is cashed up at 16:30 local time every day. */
 gint64
 kt_cashup_time (const KtSandboxData *data,
                 guint                day)
 {
   return day_midnight (data, day) + 16 * 3600 + 30 * 60;
+}
+
+/* A shift's break starts four hours after the shift. */
+gint64
+kt_shift_break_start (const KtShift *shift)
+{
+  return shift->started_at + 4 * 3600;
 }
 
 /* Returns the latest time an order shows. A complete order is updated
@@ -852,10 +880,23 @@ cut_off_at (KtSandboxData *data,
       data->orders[kept++] = data->orders[i];
   data->n_orders = kept;
 
+  /* A shift still going at @end_time is open: it has no finish yet, and
+   * no break unless the break is over. */
   kept = 0;
   for (guint i = 0; i < data->n_shifts; i++)
-    if (data->shifts[i].finished_at <= end_time)
-      data->shifts[kept++] = data->shifts[i];
+    {
+      KtShift *shift = &data->shifts[i];
+
+      if (shift->started_at > end_time)
+        continue;
+      if (shift->finished_at > end_time)
+        {
+          shift->finished_at = 0;
+          if (kt_shift_break_start (shift) + shift->break_minutes * 60 > end_time)
+            shift->break_minutes = 0;
+        }
+      data->shifts[kept++] = *shift;
+    }
   data->n_shifts = kept;
 }
 

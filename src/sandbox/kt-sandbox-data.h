@@ -152,8 +152,8 @@ typedef struct
   guint16 staff;
   guint8 site;
   gint64 started_at;
-  gint64 finished_at;
-  guint break_minutes;
+  gint64 finished_at;           /* 0 while the shift is still going */
+  guint break_minutes;          /* 0 for no break */
 } KtShift;
 
 /* A register's end-of-day count: its complete orders of one local day. */
@@ -232,6 +232,7 @@ gint64         kt_product_stock_at_site  (const KtSandboxData *data,
                                           guint                site);
 gint64         kt_product_stock          (const KtSandboxData *data,
                                           guint                product);
+gint64         kt_shift_break_start      (const KtShift       *shift);
 gint64         kt_order_updated_at       (const KtOrder       *order);
 gint64         kt_cashup_time            (const KtSandboxData *data,
                                           guint                day);

@@ -590,7 +590,7 @@ kt_render_shift (const KtSandboxData *data,
                  GString             *out)
 {
   const KtShift *shift = &data->shifts[i];
-  gint64 break_start = shift->started_at + 4 * 3600;
+  gint64 break_start = kt_shift_break_start (shift);
 
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"staff_member\":", shift->id);
   append_staff_ref (out, &data->staff[shift->staff]);
@@ -599,12 +599,20 @@ kt_render_shift (const KtSandboxData *data,
   g_string_append (out, "},\"started_at\":");
   kt_json_time (out, shift->started_at);
   g_string_append (out, ",\"finished_at\":");
-  kt_json_time (out, shift->finished_at);
-  g_string_append (out, ",\"breaks\":[{\"started_at\":");
-  kt_json_time (out, break_start);
-  g_string_append (out, ",\"finished_at\":");
-  kt_json_time (out, break_start + shift->break_minutes * 60);
-  g_string_append (out, "}]}");
+  if (shift->finished_at != 0)
+    kt_json_time (out, shift->finished_at);
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ",\"breaks\":[");
+  if (shift->break_minutes > 0)
+    {
+      g_string_append (out, "{\"started_at\":");
+      kt_json_time (out, break_start);
+      g_string_append (out, ",\"finished_at\":");
+      kt_json_time (out, break_start + shift->break_minutes * 60);
+      g_string_append (out, "}");
+    }
+  g_string_append (out, "]}");
 }
 
 /* Closed at 16:30 local time on its day, with one row per payment method. */

@@ -295,6 +295,9 @@ format_scalar (KtDetailPane   *self,
   GType type;
   g_autofree char *text = NULL;
 
+  /* A shift or break with no finish is still going. */
+  if (JSON_NODE_HOLDS_NULL (node) && g_strcmp0 (member, "finished_at") == 0)
+    return g_strdup (_("Open"));
   if (JSON_NODE_HOLDS_NULL (node))
     return g_strdup ("null");
 

@@ -165,6 +165,24 @@ test_compact_json (void)
   g_assert_cmpstr (other_json, ==, "{\"id\":2,\"name\":\"x\"}");
 }
 
+/* Inventory's "id" and "product" columns share the "id" value. */
+static void
+test_shared_value_json (void)
+{
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("inventory"));
+  g_autoptr(KtRow) row = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpint (append (model, "[{\"id\":826017,\"stock\":58},{\"id\":826018,\"stock\":3}]", NULL), ==, 2);
+
+  row = row_at (model, 0);
+  json = kt_row_dup_json (row);
+  g_assert_cmpstr (json, ==, "{\"id\":826017,\"stock\":58}");
+  g_assert_cmpstr (kt_row_get_value (row, 0), ==, "826017");
+  g_assert_cmpstr (kt_row_get_value (row, 1), ==, "826017");
+  g_assert_cmpstr (kt_row_get_value (row, 2), ==, "58");
+}
+
 static void
 test_values_in_place (void)
 {
@@ -322,6 +340,7 @@ main (int   argc,
   g_test_add_func ("/row-model/invalid-page", test_invalid_page);
   g_test_add_func ("/row-model/compact-json", test_compact_json);
   g_test_add_func ("/row-model/values-in-place", test_values_in_place);
+  g_test_add_func ("/row-model/shared-value-json", test_shared_value_json);
   g_test_add_func ("/row-model/single-object", test_single_object);
   g_test_add_func ("/row-model/rows-without-id", test_rows_without_id);
   g_test_add_func ("/row-model/number-values", test_number_values);

@@ -60,7 +60,9 @@ grep -q "between 1 and 100000 rows" "$work/err" || fail "the error for --page-si
 
 # Runs the sandbox with ARGS, expects status 1 and checks that its standard
 # error contains each of the fixed strings after "--". No GLib warning may
-# stand in for the error.
+# stand in for the error. The message after "kounter-sandbox: " is in
+# sentence case, as GOptionContext writes its own, unless it starts with
+# an option name.
 expect_error() {
   local args=() status=0
 
@@ -78,7 +80,17 @@ expect_error() {
     grep -qF -- "$expected" "$work/err" \
       || fail "the error for ${args[*]} lacks “$expected”: $(cat "$work/err")"
   done
+  head -n 1 "$work/err" | grep -qE '^kounter-sandbox: ([A-Z]|--)' \
+    || fail "the error for ${args[*]} does not start with “kounter-sandbox: ” and a capital letter or an option: $(cat "$work/err")"
 }
+
+# Errors from the option parser, the sandbox library and the command
+# itself share one style.
+expect_error --scale=huge -- "huge"
+expect_error --fault=gremlins -- "gremlins"
+expect_error --fault=slow:2 -- "slow:2"
+expect_error --no-such-option -- "--no-such-option"
+expect_error --port=abc -- "abc"
 
 # Numeric options: the error names the option, its range and the value,
 # also for values GOptionContext parses but the sandbox cannot use.
@@ -110,7 +122,7 @@ sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$tls_pem" > "$work/certificate-
 expect_error --tls-certificate="$work/certificate-only.pem" -- "certificate-only.pem" "--tls-key FILE"
 
 # Positional arguments are an error that points to --help.
-expect_error extra -- "unexpected argument “extra”" "kounter-sandbox --help"
+expect_error extra -- "Unexpected argument “extra”" "kounter-sandbox --help"
 
 # Start, wait for the banner, send one request, stop with SIGINT.
 "$sandbox" --port 0 --scale small --seed 3 --end-date today > "$work/out" 2>&1 &

@@ -163,7 +163,10 @@ test_generate_until_time (void)
       orders_on_last_day += cut->orders[i].created_at >= kt_sandbox_local_midnight (2026, 6, 30);
     }
   for (guint i = 0; i < cut->n_shifts; i++)
-    g_assert_cmpint (cut->shifts[i].finished_at, <=, end_time);
+    {
+      g_assert_cmpint (cut->shifts[i].started_at, <=, end_time);
+      g_assert_cmpint (cut->shifts[i].finished_at, <=, end_time);
+    }
   for (guint i = 0; i < cut->n_cashups; i++)
     g_assert_cmpint (kt_cashup_time (cut, cut->cashups[i].day), <=, end_time);
   g_assert_cmpuint (orders_on_last_day, >, 0);
@@ -194,6 +197,139 @@ test_generate_until_time (void)
   kt_sandbox_data_free (again);
 }
 
+/* Returns the index of @staff's shift that covers @time, or -1. */
+static int
+find_covering_shift (const KtSandboxData *data,
+                     guint                staff,
+                     gint64               time)
+{
+  for (guint i = 0; i < data->n_shifts; i++)
+    {
+      const KtShift *shift = &data->shifts[i];
+
+      if (shift->staff == staff && shift->started_at < time
+          && (shift->finished_at == 0 || shift->finished_at > time))
+        return (int) i;
+    }
+
+  return -1;
+}
+
+/* No member works two shifts at once. */
+static void
+assert_no_overlap (const KtSandboxData *data)
+{
+  for (guint i = 0; i < data->n_shifts; i++)
+    {
+      const KtShift *a = &data->shifts[i];
+      gint64 a_end = a->finished_at != 0 ? a->finished_at : G_MAXINT64;
+
+      g_assert_cmpint (a->started_at, <, a_end);
+      for (guint j = i + 1; j < data->n_shifts; j++)
+        {
+          const KtShift *b = &data->shifts[j];
+          gint64 b_end = b->finished_at != 0 ? b->finished_at : G_MAXINT64;
+
+          if (a->staff != b->staff)
+            continue;
+          if (a->started_at < b_end && b->started_at < a_end)
+            g_error ("Shifts %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT " of staff %u overlap",
+                     a->id, b->id, a->staff);
+        }
+    }
+}
+
+static void
+test_shifts_cover_orders (void)
+{
+  KtSandboxData *data = kt_sandbox_data_generate (5, KT_SANDBOX_SCALE_DEMO);
+  KtSandboxData *again = kt_sandbox_data_generate (5, KT_SANDBOX_SCALE_DEMO);
+
+  /* Every order falls in a shift of the member who took it, and every
+   * shift of a fixed end date is finished. */
+  g_assert_cmpuint (data->n_shifts, >, 0);
+  for (guint i = 0; i < data->n_orders; i++)
+    {
+      const KtOrder *order = &data->orders[i];
+      int shift = find_covering_shift (data, order->staff, order->created_at);
+
+      g_assert_cmpint (shift, >=, 0);
+      g_assert_cmpint (data->shifts[shift].finished_at, >=, kt_order_updated_at (order));
+    }
+  for (guint i = 0; i < data->n_shifts; i++)
+    {
+      g_assert_cmpint (data->shifts[i].finished_at, !=, 0);
+      if (i > 0)
+        g_assert_cmpint (data->shifts[i].id, >, data->shifts[i - 1].id);
+    }
+  assert_no_overlap (data);
+
+  /* A fixed end date gives the same shifts every time. */
+  g_assert_cmpuint (again->n_shifts, ==, data->n_shifts);
+  for (guint i = 0; i < data->n_shifts; i++)
+    {
+      g_assert_cmpint (again->shifts[i].id, ==, data->shifts[i].id);
+      g_assert_cmpuint (again->shifts[i].staff, ==, data->shifts[i].staff);
+      g_assert_cmpint (again->shifts[i].started_at, ==, data->shifts[i].started_at);
+      g_assert_cmpint (again->shifts[i].finished_at, ==, data->shifts[i].finished_at);
+      g_assert_cmpuint (again->shifts[i].break_minutes, ==, data->shifts[i].break_minutes);
+    }
+
+  kt_sandbox_data_free (data);
+  kt_sandbox_data_free (again);
+}
+
+static void
+test_shifts_today (void)
+{
+  /* 10:00 in Sydney on the default end date, while the day's orders go
+   * on. */
+  gint64 midnight = kt_sandbox_local_midnight (2026, 6, 30);
+  gint64 end_time = midnight + 10 * 3600;
+  KtSandboxData *whole = kt_sandbox_data_generate (5, KT_SANDBOX_SCALE_DEMO);
+  KtSandboxData *cut = kt_sandbox_data_generate_until_time (5, KT_SANDBOX_SCALE_DEMO, end_time);
+  guint orders_today = 0;
+  guint open = 0;
+
+  /* Each member with orders today has a shift that started before them. */
+  for (guint i = 0; i < cut->n_orders; i++)
+    {
+      const KtOrder *order = &cut->orders[i];
+      int shift;
+
+      if (order->created_at < midnight)
+        continue;
+      orders_today++;
+      shift = find_covering_shift (cut, order->staff, order->created_at);
+      g_assert_cmpint (shift, >=, 0);
+      g_assert_cmpint (cut->shifts[shift].started_at, >=, midnight);
+    }
+  g_assert_cmpuint (orders_today, >, 0);
+
+  /* A shift going on at the end time has no finish, and one that ended
+   * keeps its finish. */
+  for (guint i = 0; i < cut->n_shifts; i++)
+    {
+      const KtShift *shift = &cut->shifts[i];
+
+      g_assert_cmpint (shift->started_at, <=, end_time);
+      if (shift->finished_at != 0)
+        continue;
+      open++;
+      g_assert_cmpint (shift->started_at, >=, midnight);
+      if (shift->break_minutes > 0)
+        g_assert_cmpint (kt_shift_break_start (shift) + shift->break_minutes * 60, <=, end_time);
+      for (guint j = 0; j < whole->n_shifts; j++)
+        if (whole->shifts[j].id == shift->id)
+          g_assert_cmpint (whole->shifts[j].finished_at, >, end_time);
+    }
+  g_assert_cmpuint (open, >, 0);
+  assert_no_overlap (cut);
+
+  kt_sandbox_data_free (whole);
+  kt_sandbox_data_free (cut);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -206,6 +342,8 @@ main (int   argc,
   g_test_add_func ("/sandbox-data/json-formats", test_json_formats);
   g_test_add_func ("/sandbox-data/generate", test_generate);
   g_test_add_func ("/sandbox-data/generate-until-time", test_generate_until_time);
+  g_test_add_func ("/sandbox-data/shifts-cover-orders", test_shifts_cover_orders);
+  g_test_add_func ("/sandbox-data/shifts-today", test_shifts_today);
 
   return g_test_run ();
 }
