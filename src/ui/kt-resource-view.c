@@ -1904,6 +1904,14 @@ kt_resource_view_get_resource (KtResourceView *self)
   return self->resource;
 }
 
+gint64
+kt_resource_view_get_site_id (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), 0);
+
+  return self->site_id;
+}
+
 char **
 kt_resource_view_dup_lookup_ids (KtResourceView *self)
 {
