@@ -386,8 +386,8 @@ node_get_id (JsonNode *node,
 }
 
 /* "First Last" of row @id of a resource with name columns such as staff
- * and customers, or NULL. Scans the rows, which is fast enough for the
- * few links of one record. */
+ * and customers, or NULL. A linear scan of the rows, run only for the
+ * few links of the record shown. */
 static char *
 find_person_name (KtLookup *lookup,
                   gint64    id)
