@@ -502,6 +502,25 @@ finish_page (GTask *task)
   g_object_unref (task);
 }
 
+/* The error of a page that stayed unreadable after every attempt. Its
+ * first line is for the store owner; the lines after it name the request
+ * and the parser's complaint, for developers. */
+static GError *
+unreadable_page_error (KtLoader     *self,
+                       const char   *uri,
+                       const GError *parse_error)
+{
+  const KtResource *resource = kt_row_model_get_resource (self->model);
+  g_autofree char *title = g_utf8_strdown (_(resource->title), -1);
+
+  /* Pages are fetched in order, so the failed one follows those loaded. */
+  return g_error_new (KT_ERROR, KT_ERROR_INVALID_RESPONSE,
+                      /* TRANSLATORS: "Page 155 of orders could not be read after 3 tries."
+                       * The second line is technical detail shown in a tooltip. */
+                      _("Page %u of %s could not be read after %d tries.\nGET %s: %s"),
+                      self->pages_loaded + 1, title, MAX_PAGE_ATTEMPTS, uri, parse_error->message);
+}
+
 static void
 on_page_cb (GObject      *source,
             GAsyncResult *result,
@@ -556,9 +575,7 @@ on_page_cb (GObject      *source,
           g_object_unref (task);
           return;
         }
-      fail_page (task, g_error_new (KT_ERROR, KT_ERROR_INVALID_RESPONSE,
-                                    _("GET %s answered %d times with a page that cannot be read. %s"),
-                                    kt_response_get_uri (response), MAX_PAGE_ATTEMPTS, error->message));
+      fail_page (task, unreadable_page_error (self, kt_response_get_uri (response), error));
       return;
     }
 

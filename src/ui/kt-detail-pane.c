@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "core/kt-lookup.h"
 #include "kt-detail-pane.h"
 #include "kt-format.h"
 
@@ -49,6 +50,8 @@ struct _KtDetailPane
   GtkSourceBuffer *buffer;
   GtkSourceSearchContext *search;
   KtAccount *account;
+  GHashTable *lookups;             /* resource id → KtLookup, the window's */
+  gint64 site_id;
   GTimeZone *tz;
   GPtrArray *history;              /* KtDetailEntry, current last */
   GPtrArray *links;                /* KtDetailLink of the shown record */
@@ -168,6 +171,16 @@ find_member_column (KtDetailPane *self,
 {
   const KtResource *resource = kt_detail_pane_get_resource (self);
 
+  /* A member that a REFERENCE column reads is shown as that record, so
+   * an inventory row's "id" reads "Product", not "Product ID". */
+  for (guint i = 0; resource != NULL && i < resource->n_columns; i++)
+    {
+      const KtColumn *column = &resource->columns[i];
+
+      if (column->kind == KT_COLUMN_REFERENCE && g_strcmp0 (column->json_path, member) == 0)
+        return column;
+    }
+
   for (guint i = 0; resource != NULL && i < resource->n_columns; i++)
     {
       const KtColumn *column = &resource->columns[i];
@@ -190,11 +203,22 @@ is_time_member (const char *member)
 }
 
 /* "total_tax" → "Total Tax", "company_id" → "Company ID": the words of
- * a member, capitalised as the column titles are. */
+ * a member, capitalised as the column titles are. A time drops its "_at"
+ * as the columns do ("updated_at" → "Updated"), and a member that links
+ * to a record drops its "_id", because the value names the record. */
 static char *
 humanize (const char *member)
 {
-  g_auto(GStrv) words = g_strsplit (member, "_", -1);
+  g_autofree char *stem = NULL;
+  g_auto(GStrv) words = NULL;
+
+  if ((g_str_has_suffix (member, "_at") || (g_str_has_suffix (member, "_id") && lookup_link_resource (member) != NULL))
+      && strlen (member) > 3)
+    stem = g_strndup (member, strlen (member) - 3);
+  else
+    stem = g_strdup (member);
+
+  words = g_strsplit (stem, "_", -1);
 
   for (guint i = 0; words[i] != NULL; i++)
     {
@@ -299,7 +323,8 @@ format_scalar (KtDetailPane   *self,
   if (JSON_NODE_HOLDS_NULL (node) && g_strcmp0 (member, "finished_at") == 0)
     return g_strdup (_("Open"));
   if (JSON_NODE_HOLDS_NULL (node))
-    return g_strdup ("null");
+    /* TRANSLATORS: a field without a value (JSON null) */
+    return g_strdup (_("None"));
 
   type = json_node_get_value_type (node);
   if (type == G_TYPE_STRING)
@@ -361,6 +386,149 @@ node_get_id (JsonNode *node,
     return node_get_id (json_object_get_member (json_node_get_object (node), "id"), out);
 
   return FALSE;
+}
+
+/* "First Last" of row @id of a resource with name columns such as staff
+ * and customers, or NULL. A linear scan of the rows, run only for the
+ * few links of the record shown. */
+static char *
+find_person_name (KtLookup *lookup,
+                  gint64    id)
+{
+  GListModel *rows = G_LIST_MODEL (kt_lookup_get_model (lookup));
+  const KtResource *resource = kt_lookup_get_resource (lookup);
+  int first = kt_catalogue_find_column (resource, "first_name");
+  int last = kt_catalogue_find_column (resource, "last_name");
+  guint n_rows = g_list_model_get_n_items (rows);
+
+  if (first < 0 || last < 0 || !kt_lookup_contains (lookup, id))
+    return NULL;
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(KtRow) row = g_list_model_get_item (rows, i);
+
+      if (kt_row_get_id (row) == id)
+        {
+          const char *first_name = kt_row_get_value (row, first);
+          const char *last_name = kt_row_get_value (row, last);
+          g_autofree char *name = g_strjoin (" ", first_name != NULL ? first_name : "",
+                                             last_name != NULL ? last_name : "", NULL);
+
+          g_strstrip (name);
+          return *name != '\0' ? g_steal_pointer (&name) : NULL;
+        }
+    }
+
+  return NULL;
+}
+
+/* The name of record @id of @resource_id from the window's lookups, or
+ * NULL when no lookup has it. */
+static char *
+lookup_name (KtDetailPane *self,
+             const char   *resource_id,
+             gint64        id)
+{
+  KtLookup *lookup;
+  const char *name;
+
+  if (self->lookups == NULL || resource_id == NULL)
+    return NULL;
+
+  lookup = g_hash_table_lookup (self->lookups, resource_id);
+  if (lookup == NULL)
+    return NULL;
+
+  name = kt_lookup_get_name (lookup, id);
+  if (name != NULL && *name != '\0')
+    return g_strdup (name);
+
+  return find_person_name (lookup, id);
+}
+
+/* The product name of an order line: its "product" object's name, or the
+ * products lookup's name of its product id. */
+static char *
+line_product_name (KtDetailPane *self,
+                   JsonObject   *line)
+{
+  JsonNode *product = NULL;
+  gint64 id = 0;
+
+  if (json_object_has_member (line, "product"))
+    product = json_object_get_member (line, "product");
+  else if (json_object_has_member (line, "product_id"))
+    product = json_object_get_member (line, "product_id");
+
+  if (product == NULL)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_OBJECT (product))
+    {
+      const char *name = json_object_get_string_member_with_default (json_node_get_object (product), "name", NULL);
+
+      if (name != NULL)
+        return g_strdup (name);
+    }
+
+  if (node_get_id (product, &id))
+    return lookup_name (self, "products", id);
+
+  return NULL;
+}
+
+/* A number member of @object as text spelled as received, or NULL. */
+static char *
+dup_number_member (KtDetailPane *self,
+                   JsonObject   *object,
+                   const char   *member)
+{
+  JsonNode *node;
+  GType type;
+
+  if (!json_object_has_member (object, member))
+    return NULL;
+
+  node = json_object_get_member (object, member);
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  if (type == G_TYPE_DOUBLE)
+    return format_double (self, json_node_get_double (node));
+  if (type == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+
+  return NULL;
+}
+
+/* "2 × Flat White — $8.18" for an order line with a quantity and a
+ * product, the total in the company's currency; NULL for other objects. */
+static char *
+summarize_line (KtDetailPane *self,
+                JsonObject   *object)
+{
+  const char *currency = self->account != NULL ? kt_account_get_currency (self->account) : NULL;
+  g_autofree char *product = line_product_name (self, object);
+  g_autofree char *quantity = dup_number_member (self, object, "quantity");
+  g_autofree char *total = dup_number_member (self, object, "total");
+  g_autofree char *money = NULL;
+
+  if (product == NULL || quantity == NULL)
+    return NULL;
+
+  if (total != NULL)
+    money = kt_format_money (total, currency);
+
+  if (money != NULL)
+    /* TRANSLATORS: an order line: quantity × product — line total, "2 × Flat White — $8.18" */
+    return g_strdup_printf (_("%s × %s — %s"), quantity, product, money);
+
+  /* TRANSLATORS: an order line without a total: quantity × product, "2 × Flat White" */
+  return g_strdup_printf (_("%s × %s"), quantity, product);
 }
 
 /* A short description of an object for its collapsed row. */
@@ -541,7 +709,10 @@ add_node_row (KtDetailPane *self,
 
           if (JSON_NODE_HOLDS_OBJECT (element))
             {
-              g_autofree char *summary = summarize_object (json_node_get_object (element));
+              g_autofree char *summary = summarize_line (self, json_node_get_object (element));
+
+              if (summary == NULL)
+                summary = summarize_object (json_node_get_object (element));
 
               element_title = g_strdup_printf ("%u · %s", i + 1, summary);
             }
@@ -566,6 +737,17 @@ add_node_row (KtDetailPane *self,
         }
       else
         text = format_scalar (self, member, depth == 0 ? find_member_column (self, member) : NULL, node);
+
+      if (link_resource != NULL && !JSON_NODE_HOLDS_OBJECT (node))
+        {
+          char *name = lookup_name (self, link_resource, link_id);
+
+          if (name != NULL)
+            {
+              g_free (text);
+              text = name;
+            }
+        }
 
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -619,9 +801,22 @@ fill_headers (KtDetailPane       *self,
     {
       GtkWidget *row = adw_action_row_new ();
 
+      GtkWidget *label = make_value_label (is_secret_header (name) ? _("(hidden)") : value);
+      guint64 seconds = 0;
+
+      /* The raw value stays for developers; the tooltip gives the time. */
+      if (g_ascii_strcasecmp (name, "X-RateLimit-Reset") == 0
+          && g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT64, &seconds, NULL))
+        {
+          g_autoptr(GDateTime) reset = g_date_time_new_from_unix_local ((gint64) seconds);
+          g_autofree char *local = reset != NULL ? g_date_time_format (reset, "%Y-%m-%d %H:%M:%S") : NULL;
+
+          if (local != NULL)
+            gtk_widget_set_tooltip_text (label, local);
+        }
+
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 make_value_label (is_secret_header (name) ? _("(hidden)") : value));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
       gtk_list_box_append (self->headers_list, row);
     }
 
@@ -671,6 +866,36 @@ update_style_scheme (KtDetailPane *self)
   gtk_source_buffer_set_style_scheme (self->buffer, scheme);
 }
 
+/* The pane's title: "Product · Orange Juice", or for a record that is
+ * another resource's record at a site, its name there: "Orange Juice at
+ * Circular Quay". */
+static char *
+make_record_title (KtDetailPane     *self,
+                   const KtResource *resource,
+                   JsonObject       *object)
+{
+  const KtColumn *column = find_member_column (self, "id");
+  g_autofree char *summary = NULL;
+  gint64 id = 0;
+
+  if (column != NULL && column->kind == KT_COLUMN_REFERENCE && json_object_has_member (object, "id")
+      && node_get_id (json_object_get_member (object, "id"), &id))
+    {
+      g_autofree char *name = lookup_name (self, column->references, id);
+      g_autofree char *site = resource->scope == KT_SCOPE_SITE ? lookup_name (self, "sites", self->site_id) : NULL;
+
+      if (name != NULL && site != NULL)
+        /* TRANSLATORS: an inventory item's title: product at site, "Orange Juice at Circular Quay" */
+        return g_strdup_printf (_("%s at %s"), name, site);
+      if (name != NULL)
+        return g_steal_pointer (&name);
+    }
+
+  summary = summarize_object (object);
+  /* TRANSLATORS: a record's title, "Product · Orange Juice" */
+  return g_strdup_printf (_("%s · %s"), _(resource->singular), summary);
+}
+
 static void
 render_current (KtDetailPane *self)
 {
@@ -704,11 +929,9 @@ render_current (KtDetailPane *self)
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
-      g_autofree char *summary = summarize_object (object);
 
       add_object_rows (self, GTK_WIDGET (self->fields_list), object, 0);
-      /* TRANSLATORS: a record's title, "Product · Orange Juice" */
-      title = g_strdup_printf (_("%s · %s"), _(entry->resource->singular), summary);
+      title = make_record_title (self, entry->resource, object);
     }
   else
     {
@@ -853,6 +1076,7 @@ kt_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->links, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->lookups, g_hash_table_unref);
   g_clear_pointer (&self->numbers, g_hash_table_unref);
   g_clear_pointer (&self->text, g_free);
 
@@ -954,6 +1178,27 @@ kt_detail_pane_set_account (KtDetailPane *self,
       g_signal_connect (self->account, "notify::timezone", G_CALLBACK (on_account_timezone_cb), self);
       on_account_timezone_cb (self->account, NULL, self);
     }
+}
+
+void
+kt_detail_pane_set_lookups (KtDetailPane *self,
+                            GHashTable   *lookups)
+{
+  g_return_if_fail (KT_IS_DETAIL_PANE (self));
+
+  if (lookups != NULL)
+    g_hash_table_ref (lookups);
+  g_clear_pointer (&self->lookups, g_hash_table_unref);
+  self->lookups = lookups;
+}
+
+void
+kt_detail_pane_set_site_id (KtDetailPane *self,
+                            gint64        site_id)
+{
+  g_return_if_fail (KT_IS_DETAIL_PANE (self));
+
+  self->site_id = site_id;
 }
 
 void

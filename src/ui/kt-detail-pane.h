@@ -28,6 +28,15 @@ GtkWidget  *kt_detail_pane_new            (void);
 /* The company whose currency and time zone format the values. */
 void        kt_detail_pane_set_account    (KtDetailPane       *self,
                                            KtAccount          *account);
+/* The window's lookups (resource id → KtLookup), read when a record is
+ * shown to name the records that it refers to by id. The pane keeps a
+ * reference to the table; NULL shows ids only. */
+void        kt_detail_pane_set_lookups    (KtDetailPane       *self,
+                                           GHashTable         *lookups);
+/* The site whose list the next shown record comes from, for records of a
+ * site's list (inventory) that do not name their site; 0 when none. */
+void        kt_detail_pane_set_site_id    (KtDetailPane       *self,
+                                           gint64              site_id);
 /* Show @json (one JSON object as text) of @resource as the only record;
  * @headers (nullable) are the response headers it arrived with. */
 void        kt_detail_pane_show           (KtDetailPane       *self,

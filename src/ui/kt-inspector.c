@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "kt-export.h"
 #include "kt-format.h"
@@ -387,6 +388,83 @@ on_save_chooser_response_cb (GtkNativeDialog *chooser,
   g_object_unref (chooser);
 }
 
+/* Appends @text to @name with every character that is not an ASCII
+ * letter, digit, dot or underscore made a hyphen, and no hyphen twice or
+ * at the start. */
+static void
+append_file_name_part (GString    *name,
+                       const char *text)
+{
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (g_ascii_isalnum (*c) || *c == '.' || *c == '_')
+        g_string_append_c (name, *c);
+      else if (name->len > 0 && name->str[name->len - 1] != '-')
+        g_string_append_c (name, '-');
+    }
+
+  if (name->len > 0 && name->str[name->len - 1] != '-')
+    g_string_append_c (name, '-');
+}
+
+char *
+kt_inspector_suggest_file_name (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_auto(GStrv) segments = NULL;
+  const char *query;
+  guint first = 0;
+  guint n_segments;
+
+  if (parsed == NULL)
+    return g_strdup ("response.json");
+
+  segments = g_strsplit (g_uri_get_path (parsed), "/", -1);
+  n_segments = g_strv_length (segments);
+
+  /* Skip the empty segment before the first slash and the API version. */
+  while (first < n_segments && (*segments[first] == '\0'
+                                || (segments[first][0] == 'v' && g_ascii_isdigit (segments[first][1]))))
+    first++;
+
+  /* "companies/21765/orders.json" names the same company as every other
+   * request, so the file is named after what follows. */
+  if (n_segments - first > 2 && g_str_equal (segments[first], "companies"))
+    first += 2;
+
+  for (guint i = first; i < n_segments; i++)
+    {
+      g_autofree char *segment = g_uri_unescape_string (segments[i], NULL);
+
+      if (segment == NULL)
+        continue;
+      if (g_str_has_suffix (segment, ".json"))
+        segment[strlen (segment) - 5] = '\0';
+      append_file_name_part (name, segment);
+    }
+
+  query = g_uri_get_query (parsed);
+  if (query != NULL)
+    {
+      g_autofree char *unescaped = g_uri_unescape_string (query, NULL);
+
+      append_file_name_part (name, unescaped != NULL ? unescaped : query);
+    }
+
+  /* Keep well under the 255-byte limit of common file systems. */
+  if (name->len > 100)
+    g_string_truncate (name, 100);
+  while (name->len > 0 && (name->str[name->len - 1] == '-' || name->str[name->len - 1] == '.'))
+    g_string_truncate (name, name->len - 1);
+
+  if (name->len == 0)
+    return g_strdup ("response.json");
+
+  g_string_append (name, ".json");
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
 static void
 save_response_action (GtkWidget  *widget,
                       const char *action_name,
@@ -395,13 +473,15 @@ save_response_action (GtkWidget  *widget,
   KtInspector *self = KT_INSPECTOR (widget);
   GtkFileChooserNative *chooser;
   g_autoptr(GFile) folder = NULL;
+  g_autofree char *file_name = NULL;
 
   if (kt_inspector_get_selected (self) == NULL)
     return;
 
   chooser = gtk_file_chooser_native_new (_("Save Response Body"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "response.json");
+  file_name = kt_inspector_suggest_file_name (kt_exchange_get_uri (kt_inspector_get_selected (self)));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
   folder = kt_export_dup_default_folder ();
   gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_chooser_response_cb), self);

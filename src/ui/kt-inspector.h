@@ -36,6 +36,11 @@ char        *kt_inspector_dup_curl         (KtInspector *self,
  * owns the string. */
 char        *kt_inspector_dup_tab_text     (KtInspector *self,
                                             const char  *tab);
+/* A file name for the body of a response from @uri, such as
+ * "orders-page-2.json" for ".../v1/companies/21765/orders.json?page=2":
+ * the path after the API version, without the company's prefix, and the
+ * query, in characters that every file system accepts. */
+char        *kt_inspector_suggest_file_name (const char *uri);
 void         kt_inspector_set_tab          (KtInspector *self,
                                             const char  *tab);
 

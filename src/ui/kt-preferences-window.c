@@ -56,16 +56,32 @@ static void on_old_secret_deleted_cb (GObject      *source,
                                       GAsyncResult *result,
                                       gpointer      user_data);
 
-/* Shows a short confirmation. A toast has room for about 45 characters,
- * so anything longer goes through show_message(). */
+/* Marks @row as saved with a "Saved" suffix until it is edited again. A
+ * toast would cover the rows below while the user goes on to them. */
 static void
-toast (KtPreferencesWindow *self,
-       const char          *message)
+mark_saved (AdwEntryRow *row)
 {
-  AdwToast *toast = adw_toast_new (message);
+  GtkWidget *label = g_object_get_data (G_OBJECT (row), "kt-saved-label");
 
-  adw_toast_set_timeout (toast, 8);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+  if (label == NULL)
+    {
+      label = gtk_label_new (_("Saved"));
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "caption");
+      adw_entry_row_add_suffix (row, label);
+      g_object_set_data (G_OBJECT (row), "kt-saved-label", label);
+    }
+
+  gtk_widget_set_visible (label, TRUE);
+}
+
+static void
+unmark_saved (AdwEntryRow *row)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (row), "kt-saved-label");
+
+  if (label != NULL)
+    gtk_widget_set_visible (label, FALSE);
 }
 
 /* Shows @message in full at the top of the page until another message
@@ -214,6 +230,47 @@ check_uri (KtPreferencesWindow *self,
   return NULL;
 }
 
+/* A warning when @value, a valid URI of a sign-in endpoint, ends at the
+ * host or at the API version ("…/v1/"), so it probably lacks the
+ * endpoint's path; NULL otherwise. The value is saved anyway, because a
+ * service may serve an endpoint there. */
+static char *
+check_endpoint_path (KtPreferencesWindow *self,
+                     AdwEntryRow         *row,
+                     const RowKey        *key,
+                     const char          *value)
+{
+  g_autofree char *example = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *path;
+
+  if (key != &authorize_uri_key && key != &token_uri_key && key != &revoke_uri_key)
+    return NULL;
+
+  uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return NULL;
+
+  path = g_uri_get_path (uri);
+  while (*path == '/')
+    path++;
+  if (*path == 'v' && g_ascii_isdigit (path[1]))
+    {
+      path++;
+      while (g_ascii_isdigit (*path))
+        path++;
+      while (*path == '/')
+        path++;
+    }
+  if (*path != '\0')
+    return NULL;
+
+  example = dup_default (self->settings, key->key);
+  return g_strdup_printf (_("%s “%s” was saved, but it ends at the API root and probably lacks "
+                            "the endpoint’s path, as in %s."),
+                          row_title (row), value, example);
+}
+
 /* Checks @value for @key; on failure returns a message naming the value. */
 static char *
 check_value (KtPreferencesWindow *self,
@@ -234,7 +291,7 @@ on_text_applied_cb (AdwEntryRow         *row,
   const RowKey *key = g_object_get_data (G_OBJECT (row), "kt-row-key");
   g_autofree char *value = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
   g_autofree char *problem = NULL;
-  g_autofree char *message = NULL;
+  g_autofree char *warning = NULL;
   g_autofree char *old_value = NULL;
 
   g_return_if_fail (key != NULL);
@@ -261,8 +318,11 @@ on_text_applied_cb (AdwEntryRow         *row,
     {
       update_secret_state (self);
     }
-  message = g_strdup_printf (_("%s saved"), row_title (row));
-  toast (self, message);
+  mark_saved (row);
+
+  warning = check_endpoint_path (self, row, key, value);
+  if (warning != NULL)
+    show_message (self, warning, row, TRUE);
 }
 
 static void
@@ -301,7 +361,7 @@ on_hosts_applied_cb (AdwEntryRow         *row,
   hosts = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "extra-sign-in-hosts", (const char * const *) hosts);
   hide_message_of (self, row);
-  toast (self, _("Extra sign-in hosts saved"));
+  mark_saved (row);
 }
 
 static void
@@ -384,13 +444,17 @@ on_secret_saved_cb (GObject      *source,
       return;
     }
 
+  /* Emptying the row counts as an edit, which would show the apply
+   * button again next to nothing to apply. */
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (self->client_secret_row), FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->client_secret_row), "");
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (self->client_secret_row), TRUE);
   hide_message_of (self, self->client_secret_row);
   update_secret_state (self);
-  if (kt_account_store_get_keyring_available (self->store))
-    toast (self, _("Client secret saved in the keyring"));
-  else
-    toast (self, _("Client secret kept until Kounter quits"));
+  mark_saved (ADW_ENTRY_ROW (self->client_secret_row));
+  if (!kt_account_store_get_keyring_available (self->store))
+    show_message (self, _("The client secret is kept until Kounter quits, because no keyring is available."),
+                  self->client_secret_row, FALSE);
 }
 
 static void
@@ -428,6 +492,7 @@ on_row_changed_cb (GtkEditable         *editable,
                    KtPreferencesWindow *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  unmark_saved (ADW_ENTRY_ROW (editable));
 }
 
 static void
@@ -445,7 +510,7 @@ on_reset_clicked_cb (GtkButton           *button,
   hide_message_of (self, self->revoke_uri_row);
   hide_message_of (self, self->api_uri_row);
   hide_message_of (self, self->extra_hosts_row);
-  toast (self, _("Service addresses reset to Kounta’s"));
+  show_message (self, _("Service addresses reset to Kounta’s."), NULL, FALSE);
 }
 
 static void

@@ -21,6 +21,7 @@ struct _KtRateMeter
   GtkLabel *remaining_value;
   GtkLabel *reset_value;
   GtkLabel *session_value;
+  GtkLabel *state_label;
 
   KtRateLimit *rate_limit;
   KtRateMeterState state;
@@ -28,6 +29,7 @@ struct _KtRateMeter
   char *description;
   guint requests_seen;
   guint tick_id;
+  gboolean compact;
 };
 
 enum {
@@ -142,6 +144,43 @@ format_reset (KtRateLimit *rate_limit,
                           window);
 }
 
+/* The countdown in the header, kept short so the header bar can show it
+ * whole: "42 s", "4:59". */
+static char *
+format_short_countdown (guint seconds)
+{
+  if (seconds >= 60)
+    return g_strdup_printf ("%u:%02u", seconds / 60, seconds % 60);
+
+  return g_strdup_printf (_("%u s"), seconds);
+}
+
+/* The popover's first line: the state in words, so it does not rest on
+ * the colour alone. */
+static char *
+describe_state (KtRateMeterState state,
+                guint            remaining)
+{
+  switch (state)
+    {
+    case KT_RATE_METER_PLENTY:
+      return g_strdup (_("Plenty: requests are sent at once"));
+
+    case KT_RATE_METER_LOW:
+      return g_strdup_printf (ngettext ("Low: the last %u request is kept for what you open",
+                                        "Low: the last %u requests are kept for what you open",
+                                        remaining),
+                              remaining);
+
+    case KT_RATE_METER_SPENT:
+      return g_strdup (_("Spent: waiting for the reset"));
+
+    case KT_RATE_METER_UNKNOWN:
+    default:
+      return g_strdup (_("Unknown: the next response reports what is left"));
+    }
+}
+
 static gboolean
 on_tick_cb (gpointer user_data)
 {
@@ -171,6 +210,8 @@ static void
 kt_rate_meter_update (KtRateMeter *self)
 {
   g_autofree char *countdown = NULL;
+  g_autofree char *short_countdown = NULL;
+  g_autofree char *state_text = NULL;
   g_autofree char *text = NULL;
   g_autofree char *description = NULL;
   g_autofree char *limit_text = NULL;
@@ -195,15 +236,17 @@ kt_rate_meter_update (KtRateMeter *self)
 
   set_state (self, state);
   countdown = format_countdown (seconds);
+  short_countdown = format_short_countdown (seconds);
+
+  /* The header text leaves out how many requests wait, and drops the
+   * countdown in a narrow window, so the header bar never cuts it
+   * mid-word; the tooltip, the accessible description and the popover
+   * give both. */
 
   switch (state)
     {
     case KT_RATE_METER_UNKNOWN:
-      if (queued > 0)
-        /* TRANSLATORS: the rate meter before the budget is known: "—/60 · 3 waiting" */
-        text = g_strdup_printf (_("—/%u · %u waiting"), limit, queued);
-      else
-        text = g_strdup_printf ("—/%u", limit);
+      text = g_strdup_printf ("—/%u", limit);
 
       if (reset_has_passed (self->rate_limit))
         description = g_strdup_printf (_("Limit of %u requests; the window has reset, and the next response reports what is left"), limit);
@@ -214,8 +257,6 @@ kt_rate_meter_update (KtRateMeter *self)
     case KT_RATE_METER_SPENT:
       if (queued > 0)
         {
-          /* TRANSLATORS: the rate meter when the budget is used up: "0/60 · 3 waiting · 42 s" */
-          text = g_strdup_printf (_("%u/%u · %u waiting · %s"), remaining, limit, queued, countdown);
           description = g_strdup_printf (ngettext ("No requests left of %u; %u request waits %s for the reset",
                                                    "No requests left of %u; %u requests wait %s for the reset",
                                                    queued),
@@ -223,7 +264,6 @@ kt_rate_meter_update (KtRateMeter *self)
         }
       else
         {
-          text = g_strdup_printf ("%u/%u · %s", remaining, limit, countdown);
           description = g_strdup_printf (_("No requests left of %u; the limit resets in %s"), limit, countdown);
         }
       break;
@@ -235,7 +275,6 @@ kt_rate_meter_update (KtRateMeter *self)
         {
           /* Bulk loads keep a reserve for interactive requests, so they
            * can wait before the budget reaches zero. */
-          text = g_strdup_printf (_("%u/%u · %u waiting · %s"), remaining, limit, queued, countdown);
           description = g_strdup_printf (ngettext ("%u of %u requests left, kept for interactive use; %u request waits %s for the reset",
                                                    "%u of %u requests left, kept for interactive use; %u requests wait %s for the reset",
                                                    queued),
@@ -243,17 +282,21 @@ kt_rate_meter_update (KtRateMeter *self)
         }
       else if (seconds > 0)
         {
-          text = g_strdup_printf ("%u/%u · %s", remaining, limit, countdown);
           description = g_strdup_printf (_("%u of %u requests left; the limit resets in %s"),
                                          remaining, limit, countdown);
         }
       else
         {
-          text = g_strdup_printf ("%u/%u", remaining, limit);
           description = g_strdup_printf (_("%u of %u requests left"), remaining, limit);
         }
       break;
     }
+
+  if (state != KT_RATE_METER_UNKNOWN && seconds > 0 && !self->compact)
+    /* TRANSLATORS: the rate meter: requests left, the limit, and the time to the reset: "18/180 · 42 s" */
+    text = g_strdup_printf (_("%u/%u · %s"), remaining, limit, short_countdown);
+  else if (state != KT_RATE_METER_UNKNOWN)
+    text = g_strdup_printf ("%u/%u", remaining, limit);
 
   gtk_level_bar_set_value (self->level_bar,
                            limit > 0 && state != KT_RATE_METER_UNKNOWN
@@ -291,6 +334,8 @@ kt_rate_meter_update (KtRateMeter *self)
   gtk_label_set_label (self->reset_value, reset_text);
   gtk_label_set_label (self->queued_value, queued_text);
   gtk_label_set_label (self->session_value, session_text);
+  state_text = describe_state (state, remaining);
+  gtk_label_set_label (self->state_label, state_text);
 }
 
 static void
@@ -414,6 +459,7 @@ kt_rate_meter_class_init (KtRateMeterClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtRateMeter, remaining_value);
   gtk_widget_class_bind_template_child (widget_class, KtRateMeter, reset_value);
   gtk_widget_class_bind_template_child (widget_class, KtRateMeter, session_value);
+  gtk_widget_class_bind_template_child (widget_class, KtRateMeter, state_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "rate-meter");
@@ -539,6 +585,8 @@ kt_rate_meter_set_compact (KtRateMeter *self,
   g_return_if_fail (KT_IS_RATE_METER (self));
 
   gtk_widget_set_visible (GTK_WIDGET (self->level_bar), !compact);
+  self->compact = compact;
+  kt_rate_meter_update (self);
 }
 
 void

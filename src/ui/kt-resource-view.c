@@ -48,7 +48,7 @@ struct _KtResourceView
   AdwStatusPage *empty_page;
   AdwStatusPage *error_page;
   GtkFlowBox *filter_box;
-  GtkActionBar *footer;
+  GtkWidget *footer;
   GtkEntry *from_entry;
   GtkButton *load_all_button;
   GtkLabel *loading_label;
@@ -111,6 +111,7 @@ struct _KtResourceView
   char *date;
 
   char *load_error;                /* the last failure of a page after the first */
+  guint failed_page;               /* the page that load_error is about, from 1 */
   gboolean first_page_failed;      /* the error page is shown */
   gboolean started;
   gboolean loading_all;
@@ -660,9 +661,10 @@ format_seconds (double seconds)
   return g_strdup_printf (_("%u s"), whole);
 }
 
-/* Appends @part to the progress text, with its spaces made non-breaking,
- * so a wrapped line breaks only between parts: "at least 4 min 10 s
- * left" never splits between the number and its unit. */
+/* Appends @part to the footer text, with its spaces made non-breaking
+ * except after a comma, so a wrapped line breaks only between parts and
+ * clauses: "at least 4 min 10 s left" and "19982 rows" never split
+ * between the number and its unit. */
 static void
 append_progress_part (GString    *text,
                       const char *part)
@@ -672,7 +674,7 @@ append_progress_part (GString    *text,
 
   for (const char *c = part; *c != '\0'; c++)
     {
-      if (*c == ' ')
+      if (*c == ' ' && (c == part || c[-1] != ','))
         g_string_append (text, "\u00a0");
       else
         g_string_append_c (text, *c);
@@ -753,6 +755,8 @@ static void
 update_footer (KtResourceView *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *count = NULL;
+  g_autofree char *tooltip = NULL;
   guint rows_loaded = self->row_model != NULL
                       ? g_list_model_get_n_items (G_LIST_MODEL (self->row_model)) : 0;
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->search_model));
@@ -773,20 +777,41 @@ update_footer (KtResourceView *self)
                  && !self->first_page_failed);
 
   if (waiting_first_page)
-    g_string_append (text, _("Waiting for the rate limit…"));
+    count = g_strdup (_("Waiting for the rate limit…"));
   else if (kt_search_model_is_active (self->search_model))
-    g_string_append_printf (text, ngettext ("%u of %u loaded row matches", "%u of %u loaded rows match", rows_loaded),
-                            shown, rows_loaded);
+    count = g_strdup_printf (ngettext ("%u of %u loaded row matches", "%u of %u loaded rows match", rows_loaded),
+                             shown, rows_loaded);
   else if (has_more)
-    g_string_append_printf (text, ngettext ("%u row loaded, more on the server", "%u rows loaded, more on the server", rows_loaded),
-                            rows_loaded);
+    count = g_strdup_printf (ngettext ("%u row loaded, more on the server", "%u rows loaded, more on the server", rows_loaded),
+                             rows_loaded);
   else
-    g_string_append_printf (text, ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
+    count = g_strdup_printf (ngettext ("%u row", "%u rows", rows_loaded), rows_loaded);
+  append_progress_part (text, count);
+  tooltip = g_strdup (text->str);
 
   if (self->load_error != NULL)
     {
-      g_string_append (text, " · ");
-      g_string_append (text, self->load_error);
+      g_autofree char *advice = NULL;
+      g_autofree char *summary = NULL;
+      const char *newline = strchr (self->load_error, '\n');
+
+      /* The first line of the error is for the store owner; the rest,
+       * such as a parser's message, goes only to the tooltip. */
+      summary = newline != NULL ? g_strndup (self->load_error, newline - self->load_error)
+                                : g_strdup (self->load_error);
+
+      /* The loader keeps its place, so Load All (or scrolling down) asks
+       * for the failed page again, while Reload starts from page 1. */
+      if (has_more)
+        advice = g_strdup_printf (_("Load All resumes from page %u."), self->failed_page);
+      else
+        advice = g_strdup (_("Reload to try again."));
+
+      g_string_append_printf (text, " · %s %s", summary, advice);
+      g_free (tooltip);
+      tooltip = g_strdup_printf ("%s · %s %s\n\n%s", count, summary, advice,
+                                 newline != NULL ? newline + 1 : "");
+      g_strchomp (tooltip);
     }
 
   /* Whether more pages exist is not known before the first page arrives. */
@@ -802,8 +827,13 @@ update_footer (KtResourceView *self)
     }
   else
     {
+      /* An error keeps the footer to one line, so the list keeps its
+       * height; the tooltip has the whole text. */
+      gtk_label_set_wrap (self->count_label, self->load_error == NULL);
+      gtk_label_set_ellipsize (self->count_label,
+                               self->load_error != NULL ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
       gtk_label_set_label (self->count_label, text->str);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
     }
 
   if (rows_loaded != self->last_rows_loaded)
@@ -1035,8 +1065,12 @@ on_load_finished (KtResourceView *self,
         }
       else
         {
+          guint pages_loaded = 0;
+
+          g_object_get (loader, "pages-loaded", &pages_loaded, NULL);
           g_free (self->load_error);
           self->load_error = g_strdup (error->message);
+          self->failed_page = pages_loaded + 1;
           set_state (self, "list");
         }
     }
@@ -2039,6 +2073,14 @@ kt_resource_view_get_resource (KtResourceView *self)
   g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
 
   return self->resource;
+}
+
+gint64
+kt_resource_view_get_site_id (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), 0);
+
+  return self->site_id;
 }
 
 char **

@@ -86,6 +86,8 @@ void              kt_resource_view_set_filters      (KtResourceView   *self,
                                                      gint64            category_id,
                                                      const char       *from_date,
                                                      const char       *to_date);
+/* The site of the list's site filter, 0 when none. */
+gint64            kt_resource_view_get_site_id      (KtResourceView   *self);
 /* The day of a list kept per day (shifts), as YYYY-MM-DD. The list reloads. */
 void              kt_resource_view_set_day          (KtResourceView   *self,
                                                      const char       *date);

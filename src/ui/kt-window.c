@@ -546,6 +546,7 @@ on_view_selected_row_cb (KtResourceView *view,
       set_details_shown (self, FALSE);
       return;
     }
+  kt_detail_pane_set_site_id (self->detail_pane, kt_resource_view_get_site_id (view));
 
   if (fetched != NULL)
     {
@@ -1638,6 +1639,7 @@ kt_window_init (KtWindow *self)
   self->fetched_records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                  (GDestroyNotify) kt_fetched_record_free);
   self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  kt_detail_pane_set_lookups (self->detail_pane, self->lookups);
   self->cancellable = g_cancellable_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,

@@ -9,6 +9,8 @@
 
 #include "browse-helpers.h"
 #include "core/kt-catalogue.h"
+#include "core/kt-lookup.h"
+#include "core/kt-oauth.h"
 #include "ui/kt-detail-pane.h"
 #include "ui/kt-format.h"
 
@@ -156,7 +158,7 @@ test_nested_rows (void)
 
   lines = find_typed_row (GTK_WIDGET (pane), ADW_TYPE_EXPANDER_ROW, "Lines");
   g_assert_nonnull (lines);
-  line = find_typed_row (lines, ADW_TYPE_EXPANDER_ROW, "1 · Sourdough Loaf");
+  line = find_typed_row (lines, ADW_TYPE_EXPANDER_ROW, "1 · 0.7 × Sourdough Loaf");
   g_assert_nonnull (line);
   /* The title names the product, so the subtitle does not repeat it. */
   g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (line)), ==, "2 fields");
@@ -230,7 +232,8 @@ test_fields_as_lists_show (void)
   browse_spin (100);
   g_assert_cmpstr (field_text ("Status"), ==, "On Hold");
   g_assert_cmpstr (field_text ("Notes"), ==, "COMPLETE");
-  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Register ID"));
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Register"));
+  g_assert_null (find_row (GTK_WIDGET (pane), "Register ID"));
   g_assert_nonnull (strstr (kt_detail_pane_get_text (pane), "\"ON_HOLD\""));
   browse_save_screenshot (GTK_WIDGET (window), "browse-detail-order-status");
 
@@ -321,6 +324,153 @@ test_double_shortest_text (void)
     }
 }
 
+/* Adds a lookup of @resource_id with the rows of @page to @lookups. */
+static void
+add_lookup (GHashTable *lookups,
+            const char *resource_id,
+            const char *page)
+{
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup (resource_id));
+  g_autoptr(GBytes) bytes = g_bytes_new_static (page, strlen (page));
+  g_autoptr(GError) error = NULL;
+  KtLookup *lookup;
+
+  g_assert_cmpint (kt_row_model_append_page (model, bytes, &error), >, 0);
+  g_assert_no_error (error);
+  lookup = kt_lookup_new (model);
+  kt_lookup_set_complete (lookup, TRUE);
+  g_hash_table_insert (lookups, (gpointer) kt_lookup_get_resource (lookup)->id, lookup);
+}
+
+static GHashTable *
+new_lookups (void)
+{
+  GHashTable *lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+
+  add_lookup (lookups, "sites", "[{\"id\":3,\"name\":\"Circular Quay\"}]");
+  add_lookup (lookups, "registers", "[{\"id\":9,\"name\":\"Front Counter\",\"site_id\":3}]");
+  add_lookup (lookups, "staff", "[{\"id\":7,\"first_name\":\"Ruby\",\"last_name\":\"Okafor\"}]");
+  add_lookup (lookups, "products", "[{\"id\":826017,\"name\":\"Orange Juice\"}]");
+
+  return lookups;
+}
+
+static KtAccount *
+new_account (void)
+{
+  g_autoptr(KtOAuthConfig) config = kt_oauth_config_new ();
+  KtAccount *account = kt_account_new (KT_AUTH_KIND_BASIC, config);
+
+  kt_account_set_currency (account, "AUD");
+  return account;
+}
+
+/* An order reads as a store owner would: names for the ids the window's
+ * lookups know, with their links; None for null; one label style; and
+ * its lines as quantity × product — total. */
+static void
+test_order_reads_names (void)
+{
+  static const char order_json[] =
+    "{\"id\":51,\"notes\":null,\"site_id\":3,\"register_id\":9,\"staff_member_id\":7,"
+    "\"customer_id\":44,\"created_at\":\"2026-12-05T06:34:00Z\",\"updated_at\":\"2026-12-05T06:35:00Z\","
+    "\"lines\":[{\"line_id\":1,\"product\":{\"id\":826017,\"name\":\"Flat White\"},"
+    "\"quantity\":2,\"unit_price\":3.72,\"unit_tax\":0.37,\"price_variation\":1,"
+    "\"total\":8.18,\"total_tax\":0.74}]}";
+  g_autoptr(GHashTable) lookups = new_lookups ();
+  g_autoptr(KtAccount) account = new_account ();
+  GtkWidget *lines;
+  GtkWidget *notes;
+
+  kt_detail_pane_set_account (pane, account);
+  kt_detail_pane_set_lookups (pane, lookups);
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("orders"), order_json, NULL);
+  kt_detail_pane_set_tab (pane, "fields");
+  browse_spin (100);
+
+  g_assert_cmpstr (field_text ("Notes"), ==, "None");
+  notes = find_row (GTK_WIDGET (pane), "Notes");
+  g_assert_true (gtk_widget_has_css_class (notes, "dim-label"));
+  g_assert_cmpstr (field_text ("Site"), ==, "Circular Quay");
+  g_assert_cmpstr (field_text ("Register"), ==, "Front Counter");
+  g_assert_cmpstr (field_text ("Staff Member"), ==, "Ruby Okafor");
+  /* No customers lookup: the id stays, and so does the link. */
+  g_assert_cmpstr (field_text ("Customer"), ==, "44");
+  g_assert_true (kt_detail_pane_activate_link (pane, "customers"));
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Created"));
+  g_assert_nonnull (find_row (GTK_WIDGET (pane), "Updated"));
+  g_assert_null (find_row (GTK_WIDGET (pane), "Updated At"));
+  g_assert_null (find_row (GTK_WIDGET (pane), "Site ID"));
+
+  g_assert_true (kt_detail_pane_activate_link (pane, "sites"));
+  g_assert_true (kt_detail_pane_activate_link (pane, "registers"));
+  g_assert_true (kt_detail_pane_activate_link (pane, "staff"));
+
+  lines = find_typed_row (GTK_WIDGET (pane), ADW_TYPE_EXPANDER_ROW, "Lines");
+  g_assert_nonnull (lines);
+  g_assert_nonnull (find_typed_row (lines, ADW_TYPE_EXPANDER_ROW, "1 · 2 × Flat White — $8.18"));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (lines), TRUE);
+  browse_spin (300);
+  browse_save_screenshot (GTK_WIDGET (window), "browse-detail-order-names");
+
+  kt_detail_pane_set_lookups (pane, NULL);
+  kt_detail_pane_set_account (pane, NULL);
+}
+
+/* An inventory row is titled by its product at its site, and its id
+ * reads as the product, linked. */
+static void
+test_inventory_title (void)
+{
+  g_autoptr(GHashTable) lookups = new_lookups ();
+
+  kt_detail_pane_set_lookups (pane, lookups);
+  kt_detail_pane_set_site_id (pane, 3);
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("inventory"), "{\"id\":826017,\"stock\":58}", NULL);
+  kt_detail_pane_set_tab (pane, "fields");
+  browse_spin (100);
+
+  g_assert_cmpstr (title_text (), ==, "Orange Juice at Circular Quay");
+  g_assert_cmpstr (field_text ("Product"), ==, "Orange Juice");
+  g_assert_cmpstr (field_text ("Stock"), ==, "58");
+  g_assert_null (find_row (GTK_WIDGET (pane), "Product ID"));
+  g_assert_true (kt_detail_pane_activate_link (pane, "products"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-detail-inventory");
+
+  /* Without a known site the title is the product alone. */
+  kt_detail_pane_set_site_id (pane, 0);
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("inventory"), "{\"id\":826017,\"stock\":58}", NULL);
+  g_assert_cmpstr (title_text (), ==, "Orange Juice");
+
+  /* Without the product's name it names the resource and the id. */
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("inventory"), "{\"id\":5,\"stock\":1}", NULL);
+  g_assert_cmpstr (title_text (), ==, "Inventory Item · #5");
+
+  kt_detail_pane_set_lookups (pane, NULL);
+}
+
+/* The reset header keeps its raw value, with the local time as tooltip. */
+static void
+test_reset_header_tooltip (void)
+{
+  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(GDateTime) reset = g_date_time_new_from_unix_local (1796428800);
+  g_autofree char *expected = g_date_time_format (reset, "%Y-%m-%d %H:%M:%S");
+  GtkWidget *row;
+  GtkLabel *label;
+
+  soup_message_headers_append (headers, "X-RateLimit-Reset", "1796428800");
+  kt_detail_pane_show (pane, kt_catalogue_lookup ("taxes"), "{\"id\":1}", headers);
+  kt_detail_pane_set_tab (pane, "headers");
+  browse_spin (100);
+
+  row = find_row (GTK_WIDGET (pane), "X-RateLimit-Reset");
+  g_assert_nonnull (row);
+  label = find_value_label (row);
+  g_assert_cmpstr (gtk_label_get_label (label), ==, "1796428800");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (label)), ==, expected);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -343,6 +493,9 @@ main (int   argc,
   g_test_add_func ("/detail/status/words", test_status_words);
   g_test_add_func ("/detail/indent/edge-cases", test_indent_edge_cases);
   g_test_add_func ("/detail/double/shortest-text", test_double_shortest_text);
+  g_test_add_func ("/detail/order/reads-names", test_order_reads_names);
+  g_test_add_func ("/detail/inventory/title", test_inventory_title);
+  g_test_add_func ("/detail/headers/reset-tooltip", test_reset_header_tooltip);
 
   status = g_test_run ();
 

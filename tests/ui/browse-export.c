@@ -501,6 +501,33 @@ test_inspector_opens_at_top (void)
   gtk_window_destroy (GTK_WINDOW (inspector));
 }
 
+static void
+test_inspector_file_name (void)
+{
+  static const struct
+  {
+    const char *uri;
+    const char *expected;
+  } cases[] = {
+    { "http://127.0.0.1:8080/v1/companies/21765/orders.json?page=2", "orders-page-2.json" },
+    { "http://127.0.0.1:8080/v1/companies/21765/orders.json", "orders.json" },
+    { "http://127.0.0.1:8080/v1/companies/21765.json", "companies-21765.json" },
+    { "http://127.0.0.1:8080/v1/companies/me", "companies-me.json" },
+    { "http://127.0.0.1:8080/v1/companies/21765/sites/3/inventory.json", "sites-3-inventory.json" },
+    { "http://127.0.0.1:8080/v1/companies/21765/orders.json?created_gte=2026-12-01%2010:00", "orders-created_gte-2026-12-01-10-00.json" },
+    { "http://127.0.0.1:8080/v1/token.json", "token.json" },
+    { "http://127.0.0.1:8080/", "response.json" },
+    { "not a uri", "response.json" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = kt_inspector_suggest_file_name (cases[i].uri);
+
+      g_assert_cmpstr (name, ==, cases[i].expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -522,6 +549,7 @@ main (int   argc,
   g_test_add_func ("/inspector/curl/hides-secret", test_curl_hides_secret);
   g_test_add_func ("/inspector/lists/revoke", test_inspector_lists_revoke);
   g_test_add_func ("/inspector/list/opens-at-top", test_inspector_opens_at_top);
+  g_test_add_func ("/inspector/save/file-name", test_inspector_file_name);
 
   status = g_test_run ();
 

@@ -318,8 +318,20 @@ test_meter_follows_each_response (void)
 
       if (kt_rate_meter_get_state (meter) == KT_RATE_METER_LOW && !saw_low)
         {
+          GtkWidget *popover = GTK_WIDGET (kt_rate_meter_get_popover (meter));
+          g_autofree char *low_text = NULL;
+
           saw_low = TRUE;
           browse_save_screenshot (window, "browse-meter-low");
+
+          /* The popover says the state in words, not by colour alone. */
+          kt_rate_meter_popup (meter);
+          browse_spin (300);
+          low_text = g_strdup_printf ("Low: the last %u requests are kept for what you open",
+                                      kt_rate_limit_get_remaining (rate_limit));
+          g_assert_nonnull (find_label (popover, low_text));
+          browse_save_screenshot (popover, "browse-meter-popover-low");
+          kt_rate_meter_popdown (meter);
         }
     }
 
@@ -331,9 +343,24 @@ test_meter_follows_each_response (void)
   /* One more request waits for the reset instead of being sent. */
   send_request (account, path, &held);
   g_assert_true (browse_wait_until (rate_limit_has_queued, rate_limit, 5));
-  g_assert_nonnull (strstr (kt_rate_meter_get_text (meter), "1 waiting"));
+  /* The header text stays short enough to show whole; the count of
+   * waiting requests is in the description and the popover. */
+  g_assert_null (strstr (kt_rate_meter_get_text (meter), "waiting"));
+  g_assert_nonnull (strstr (kt_rate_meter_get_text (meter), " · "));
   g_assert_nonnull (strstr (kt_rate_meter_get_description (meter), "1 request waits"));
+  kt_rate_meter_popup (meter);
+  browse_spin (300);
+  g_assert_nonnull (find_label (GTK_WIDGET (kt_rate_meter_get_popover (meter)), "Spent: waiting for the reset"));
+  g_assert_nonnull (find_label (GTK_WIDGET (kt_rate_meter_get_popover (meter)), "1 request"));
+  browse_save_screenshot (GTK_WIDGET (kt_rate_meter_get_popover (meter)), "browse-meter-popover-spent");
+  kt_rate_meter_popdown (meter);
   browse_save_screenshot (window, "browse-meter-spent-waiting");
+
+  /* A narrow window drops the countdown instead of cutting the text. */
+  kt_rate_meter_set_compact (meter, TRUE);
+  g_assert_null (strstr (kt_rate_meter_get_text (meter), " · "));
+  g_assert_true (g_str_has_prefix (kt_rate_meter_get_text (meter), "0/"));
+  kt_rate_meter_set_compact (meter, FALSE);
 
   g_assert_true (browse_wait_until (async_done, &held, 20));
   g_assert_no_error (held.error);
@@ -398,7 +425,7 @@ load_is_complete (gpointer data)
       browse_save_screenshot (GTK_WIDGET (watch->window), "browse-load-all-waiting");
     }
 
-  if (strstr (kt_rate_meter_get_text (meter), "waiting") != NULL)
+  if (strstr (kt_rate_meter_get_description (meter), " wait") != NULL)
     watch->saw_meter_waiting = TRUE;
 
   check_estimate (watch);
@@ -891,7 +918,9 @@ test_cancel_keeps_sent_page (void)
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
   g_assert_false (kt_resource_view_get_complete (view));
   g_assert_true (gtk_widget_get_sensitive (load_all_button));
-  g_assert_nonnull (strstr (gtk_label_get_label (count_label), "more on the server"));
+  g_free (footer);
+  footer = label_text_with_spaces (count_label);
+  g_assert_nonnull (strstr (footer, "more on the server"));
 
   /* Closing the window still cancels the page on the wire: its rows
    * never arrive. */
@@ -904,6 +933,59 @@ test_cancel_keeps_sent_page (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 2 * page_size);
 
   browse_fixture_teardown (&keep);
+}
+
+/* A page that stays unreadable ends Load All with a short message that
+ * names the page and says that Load All, not Reload, resumes there; the
+ * parser's message is only in the tooltip, and the footer stays on one
+ * line. */
+static void
+test_failed_page_footer (void)
+{
+  g_autofree char *footer = NULL;
+  const char *tooltip;
+  BrowseFixture broken = { NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  KtWindow *window;
+  KtResourceView *view;
+  GtkLabel *count_label;
+  guint page_size;
+
+  browse_fixture_setup (&broken, KT_SANDBOX_SCALE_DEMO, 0, 0);
+  g_object_get (broken.sandbox, "page-size", &page_size, NULL);
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", broken.client, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, broken.account);
+  view = kt_window_show_resource (window, "customers");
+  count_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (view), KT_TYPE_RESOURCE_VIEW, "count_label"));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  g_assert_true (kt_sandbox_add_fault (broken.sandbox, "truncated-json", &error));
+  g_assert_no_error (error);
+  kt_resource_view_load_all (view);
+  g_assert_true (browse_wait_until (view_is_idle, view, 60));
+  browse_spin (200);
+
+  footer = label_text_with_spaces (count_label);
+  g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, page_size);
+  g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
+  g_assert_nonnull (strstr (footer, "Page 2 of customers could not be read after 3 tries."));
+  g_assert_nonnull (strstr (footer, "Load All resumes from page 2."));
+  g_assert_null (strstr (footer, "Reload"));
+  g_assert_null (strstr (footer, "Parse error"));
+  g_assert_null (strchr (footer, '\n'));
+  g_assert_false (gtk_label_get_wrap (count_label));
+  g_assert_cmpint (gtk_label_get_ellipsize (count_label), ==, PANGO_ELLIPSIZE_END);
+
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (count_label));
+  g_assert_nonnull (strstr (tooltip, "Load All resumes from page 2."));
+  g_assert_nonnull (strstr (tooltip, "GET "));
+  g_assert_nonnull (strstr (tooltip, "page=2"));
+  browse_save_screenshot (GTK_WIDGET (window), "browse-meter-failed-page");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  browse_fixture_teardown (&broken);
 }
 
 int
@@ -925,6 +1007,7 @@ main (int   argc,
   g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);
   g_test_add_func ("/meter/views/left-view-keeps-sent-page", test_left_view_keeps_sent_page);
   g_test_add_func ("/meter/views/cancel-keeps-sent-page", test_cancel_keeps_sent_page);
+  g_test_add_func ("/meter/load-all/failed-page-footer", test_failed_page_footer);
 
   status = g_test_run ();
   browse_fixture_teardown (&fixture);

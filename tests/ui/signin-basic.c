@@ -454,6 +454,25 @@ secret_shown_saved (gpointer user_data)
                     "Client Secret (Saved)") == 0;
 }
 
+/* The visible apply button (a suggested action) inside @widget, or NULL. */
+static GtkWidget *
+find_visible_apply_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action")
+      && gtk_widget_is_visible (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_visible_apply_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 test_preferences (void)
 {
@@ -462,6 +481,8 @@ test_preferences (void)
   GtkWidget *client_id_row;
   GtkWidget *secret_row;
   GtkWidget *token_row;
+  GtkWidget *revoke_row;
+  GtkWidget *warning;
   GtkWidget *problem;
   GtkWidget *reset;
   g_autoptr(GAsyncResult) result = NULL;
@@ -492,6 +513,12 @@ test_preferences (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret_row)), ==, "");
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (secret_row)), ==,
                    "Client Secret (Saved)");
+  /* The saved row says so in place, with no apply button left over. */
+  signin_settle (200);
+  g_assert_null (find_visible_apply_button (secret_row));
+  g_assert_nonnull (find_label (secret_row, "Saved"));
+  g_assert_true (gtk_widget_is_visible (find_label (secret_row, "Saved")));
+  g_assert_true (gtk_widget_is_visible (find_label (client_id_row, "Saved")));
 
   kt_account_store_lookup_client_secret_async (store, "my-addon", NULL, signin_result_cb, &result);
   signin_wait_result (&result, "the client secret lookup");
@@ -521,13 +548,36 @@ test_preferences (void)
 
   path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences"));
 
-  /* Reset puts Kounta's addresses back and drops the message about them. */
+  /* A revoke URI at the API root is saved with a warning that it
+   * probably lacks the endpoint's path. */
+  revoke_row = find_row (GTK_WIDGET (window), "Revoke URI");
+  g_assert_nonnull (revoke_row);
+  gtk_editable_set_text (GTK_EDITABLE (revoke_row), "http://127.0.0.1:8080/v1/");
+  g_signal_emit_by_name (revoke_row, "apply");
+  g_free (value);
+  value = g_settings_get_string (settings, "revoke-uri");
+  g_assert_cmpstr (value, ==, "http://127.0.0.1:8080/v1/");
+  warning = find_label (GTK_WIDGET (window), "Revoke URI “http://127.0.0.1:8080/v1/” was saved, but it "
+                                             "ends at the API root and probably lacks the endpoint’s "
+                                             "path, as in https://api.kounta.com/v1/revoke.json.");
+  g_assert_nonnull (warning);
+  g_assert_true (gtk_widget_is_visible (warning));
+  g_free (path);
+  path = signin_screenshot (GTK_WIDGET (window), screenshot_name ("signin-preferences-api-root"));
+
+  /* A full endpoint is saved without a warning. */
+  gtk_editable_set_text (GTK_EDITABLE (revoke_row), "http://127.0.0.1:8080/v1/revoke.json");
+  g_signal_emit_by_name (revoke_row, "apply");
+  g_assert_false (gtk_widget_is_visible (warning));
+
+  /* Reset puts Kounta's addresses back, and the message on the page
+   * says so in place of the one about them. */
   reset = find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "_Reset");
   g_assert_nonnull (reset);
   g_signal_emit_by_name (reset, "clicked");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (token_row)), ==, default_token_uri);
   g_assert_false (gtk_widget_has_css_class (token_row, "error"));
-  g_assert_false (gtk_widget_is_visible (problem));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (problem)), ==, "Service addresses reset to Kounta’s.");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
