@@ -42,6 +42,7 @@ struct _KtResourceView
   GtkDropDown *category_dropdown;
   GtkColumnView *column_view;
   GtkLabel *count_label;
+  GtkLabel *progress_detail_label;
   GtkEntry *date_entry;
   GtkLabel *date_error_label;
   GtkButton *empty_button;
@@ -685,6 +686,8 @@ static void
 update_progress (KtResourceView *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) detail = g_string_new (NULL);
+  g_autofree char *tooltip = NULL;
   g_autofree char *pages = NULL;
   g_autofree char *rows = NULL;
   g_autofree char *requests = NULL;
@@ -723,7 +726,7 @@ update_progress (KtResourceView *self)
   append_progress_part (text, rows);
   requests = g_strdup_printf (ngettext ("%u request spent", "%u requests spent", requests_spent),
                               requests_spent);
-  append_progress_part (text, requests);
+  append_progress_part (detail, requests);
 
   if (estimated_seconds > 0)
     {
@@ -732,23 +735,28 @@ update_progress (KtResourceView *self)
 
       /* TRANSLATORS: the least time the rate limit allows for the remaining pages */
       left = g_strdup_printf (_("at least %s left"), seconds);
-      append_progress_part (text, left);
+      append_progress_part (detail, left);
     }
 
   if (self->stopping)
     {
       /* TRANSLATORS: after Cancel, the request already sent is charged, so its rows are kept */
-      append_progress_part (text, _("stopping after the page already requested"));
+      append_progress_part (detail, _("stopping after the page already requested"));
     }
   else if (waiting || kt_resource_view_get_waiting (self))
     {
-      append_progress_part (text, _("waiting for the rate limit to reset"));
+      append_progress_part (detail, _("waiting for the rate limit to reset"));
     }
 
-  /* The progress replaces the row count in the footer and wraps there
-   * when the footer is too narrow; the bar lies over the list. */
+  /* The progress replaces the row count in the footer: where the load is
+   * on the first line, its cost and what it waits for on the second. The
+   * bar lies over the list. */
+  tooltip = g_strconcat (text->str, "\u00a0· ", detail->str, NULL);
   gtk_label_set_label (self->count_label, text->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
+  gtk_label_set_label (self->progress_detail_label, detail->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_detail_label), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_detail_label), TRUE);
 }
 
 static void
@@ -827,11 +835,9 @@ update_footer (KtResourceView *self)
     }
   else
     {
-      /* An error keeps the footer to one line, so the list keeps its
-       * height; the tooltip has the whole text. */
-      gtk_label_set_wrap (self->count_label, self->load_error == NULL);
-      gtk_label_set_ellipsize (self->count_label,
-                               self->load_error != NULL ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+      /* The footer is one line that ends in "…" when it is too narrow;
+       * the tooltip has the whole text. */
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_detail_label), FALSE);
       gtk_label_set_label (self->count_label, text->str);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
     }
@@ -1954,6 +1960,7 @@ kt_resource_view_class_init (KtResourceViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, category_dropdown);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, column_view);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, KtResourceView, progress_detail_label);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, date_entry);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, date_error_label);
   gtk_widget_class_bind_template_child (widget_class, KtResourceView, empty_button);
