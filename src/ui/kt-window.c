@@ -819,6 +819,21 @@ show_company_unreachable (KtWindow     *self,
   gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
 }
 
+/* A view whose load was cancelled may outlive its account's turn in the
+ * window, or the window itself, until the cancelled request returns. Its
+ * notifications would then count its rows in the sidebar of another
+ * company, or reach a freed window. */
+static void
+disconnect_views (KtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer view;
+
+  g_hash_table_iter_init (&iter, self->views);
+  while (g_hash_table_iter_next (&iter, NULL, &view))
+    g_signal_handlers_disconnect_by_data (view, self);
+}
+
 static void
 clear_account (KtWindow *self)
 {
@@ -836,6 +851,7 @@ clear_account (KtWindow *self)
 
   self->current_view = NULL;
   g_hash_table_remove_all (self->fetched_records);
+  disconnect_views (self);
   g_hash_table_remove_all (self->views);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack))) != NULL)
     gtk_stack_remove (self->view_stack, child);
@@ -1472,17 +1488,8 @@ kt_window_dispose (GObject *object)
       self->inspector = NULL;
     }
 
-  /* A view whose load was cancelled may outlive the window until the
-   * cancelled request returns, and would then notify a freed window. */
   if (self->views != NULL)
-    {
-      GHashTableIter iter;
-      gpointer view;
-
-      g_hash_table_iter_init (&iter, self->views);
-      while (g_hash_table_iter_next (&iter, NULL, &view))
-        g_signal_handlers_disconnect_by_data (view, self);
-    }
+    disconnect_views (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
 
