@@ -8,6 +8,7 @@
 
 #include "core/kt-error.h"
 #include "kt-basic-dialog.h"
+#include "kt-format.h"
 
 struct _KtBasicDialog
 {
@@ -20,6 +21,7 @@ struct _KtBasicDialog
   GtkLabel *error_label;
   GtkButton *sign_in_button;
   GtkSpinner *spinner;
+  GtkLabel *wait_label;
 
   KtClient *client;
   KtAccountStore *store;
@@ -27,6 +29,8 @@ struct _KtBasicDialog
   KtAccount *account;
   gboolean busy;
   char *error_message;
+  KtRateLimit *watched_rate_limit; /* of the account being checked */
+  guint wait_timeout_id;           /* counts the rate-limit wait down */
 };
 
 enum {
@@ -46,11 +50,67 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KtBasicDialog, kt_basic_dialog, ADW_TYPE_WINDOW)
 
+/* Shows how long a request of the check waits for the rate limit, or
+ * hides the label when nothing waits. */
+static void
+update_wait_label (KtBasicDialog *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->watched_rate_limit != NULL)
+    text = kt_format_rate_wait (self->watched_rate_limit);
+
+  gtk_label_set_label (self->wait_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->wait_label), text != NULL);
+}
+
+static void
+on_rate_limit_notify_cb (KtRateLimit   *rate_limit,
+                         GParamSpec    *pspec,
+                         KtBasicDialog *self)
+{
+  update_wait_label (self);
+}
+
+static gboolean
+on_wait_tick_cb (gpointer user_data)
+{
+  update_wait_label (KT_BASIC_DIALOG (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+/* Follows the rate limit of @account while its credentials are checked,
+ * so a wait after 429 responses is shown rather than a silent spinner.
+ * NULL stops following. */
+static void
+watch_rate_limit (KtBasicDialog *self,
+                  KtAccount     *account)
+{
+  if (self->watched_rate_limit != NULL)
+    g_signal_handlers_disconnect_by_data (self->watched_rate_limit, self);
+  g_clear_object (&self->watched_rate_limit);
+  g_clear_handle_id (&self->wait_timeout_id, g_source_remove);
+
+  if (account != NULL)
+    {
+      self->watched_rate_limit = g_object_ref (kt_account_get_rate_limit (account));
+      g_signal_connect (self->watched_rate_limit, "notify::queued",
+                        G_CALLBACK (on_rate_limit_notify_cb), self);
+      g_signal_connect (self->watched_rate_limit, "notify::reset-time",
+                        G_CALLBACK (on_rate_limit_notify_cb), self);
+      self->wait_timeout_id = g_timeout_add_seconds (1, on_wait_tick_cb, self);
+    }
+
+  update_wait_label (self);
+}
+
 static void
 set_busy (KtBasicDialog *self,
           gboolean       busy)
 {
   self->busy = busy;
+  if (!busy)
+    watch_rate_limit (self, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->client_id_row), !busy);
@@ -171,7 +231,7 @@ static void
 on_cancel_clicked_cb (GtkButton     *button,
                       KtBasicDialog *self)
 {
-  gtk_window_destroy (GTK_WINDOW (self));
+  kt_basic_dialog_cancel (self);
 }
 
 static void
@@ -195,6 +255,7 @@ kt_basic_dialog_dispose (GObject *object)
   KtBasicDialog *self = KT_BASIC_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  watch_rate_limit (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_BASIC_DIALOG);
 
   G_OBJECT_CLASS (kt_basic_dialog_parent_class)->dispose (object);
@@ -274,6 +335,7 @@ kt_basic_dialog_class_init (KtBasicDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtBasicDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, KtBasicDialog, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, KtBasicDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, KtBasicDialog, wait_label);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_row_changed_cb);
@@ -375,6 +437,7 @@ kt_basic_dialog_submit (KtBasicDialog *self)
 
   show_error (self, NULL);
   set_busy (self, TRUE);
+  watch_rate_limit (self, self->account);
   g_debug ("Checking Basic credentials of client %s", client_id);
   kt_client_fetch_company_async (self->client, self->account, self->cancellable,
                                  on_company_cb, g_object_ref (self));
@@ -396,4 +459,38 @@ kt_basic_dialog_get_busy (KtBasicDialog *self)
   g_return_val_if_fail (KT_IS_BASIC_DIALOG (self), FALSE);
 
   return self->busy;
+}
+
+/* Returns the rate-limit wait shown while the credentials are checked,
+ * or NULL; the dialog owns the string. */
+const char *
+kt_basic_dialog_get_wait_message (KtBasicDialog *self)
+{
+  g_return_val_if_fail (KT_IS_BASIC_DIALOG (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->wait_label)))
+    return NULL;
+
+  return gtk_label_get_label (self->wait_label);
+}
+
+/* Stops a running check of the credentials and leaves the form as it was
+ * before Sign In, or closes the dialog when no check runs. */
+void
+kt_basic_dialog_cancel (KtBasicDialog *self)
+{
+  g_return_if_fail (KT_IS_BASIC_DIALOG (self));
+
+  if (!self->busy)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+
+  g_debug ("Cancelling the check of the Basic credentials");
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_clear_object (&self->account);
+  set_busy (self, FALSE);
 }

@@ -28,5 +28,7 @@ void           kt_basic_dialog_fill              (KtBasicDialog  *self,
 void           kt_basic_dialog_submit            (KtBasicDialog  *self);
 const char    *kt_basic_dialog_get_error_message (KtBasicDialog  *self);
 gboolean       kt_basic_dialog_get_busy          (KtBasicDialog  *self);
+const char    *kt_basic_dialog_get_wait_message  (KtBasicDialog  *self);
+void           kt_basic_dialog_cancel            (KtBasicDialog  *self);
 
 G_END_DECLS

@@ -463,3 +463,24 @@ kt_format_double (double value)
 
   return g_strdup (buffer);
 }
+
+char *
+kt_format_rate_wait (KtRateLimit *rate_limit)
+{
+  gint64 wait;
+  guint seconds;
+
+  g_return_val_if_fail (KT_IS_RATE_LIMIT (rate_limit), NULL);
+
+  if (kt_rate_limit_get_queued (rate_limit) == 0 || !kt_rate_limit_get_spent (rate_limit))
+    return NULL;
+
+  /* Rounded up, so the count never shows 0 s while still waiting. */
+  wait = kt_rate_limit_get_reset_time (rate_limit) - g_get_real_time ();
+  seconds = (guint) MAX (1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+  return g_strdup_printf (ngettext ("Kounta is limiting requests; trying again in %u s",
+                                    "Kounta is limiting requests; trying again in %u s",
+                                    seconds),
+                          seconds);
+}

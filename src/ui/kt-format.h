@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include "core/kt-catalogue.h"
+#include "core/kt-rate-limit.h"
 
 G_BEGIN_DECLS
 
@@ -56,5 +57,10 @@ const char *kt_format_json_number_lookup (GHashTable *numbers,
 /* The shortest text that reads back as @value ("0.1", "1e-07"). The
  * caller owns the string. */
 char *kt_format_double (double value);
+
+/* The wait of requests queued on @rate_limit, such as "Kounta is
+ * limiting requests; trying again in 4 s", or NULL when none waits for
+ * the window to reset. The caller owns the string. */
+char *kt_format_rate_wait (KtRateLimit *rate_limit);
 
 G_END_DECLS

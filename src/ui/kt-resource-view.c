@@ -1832,10 +1832,26 @@ kt_resource_view_dispose (GObject *object)
   g_clear_object (&self->shared_cancellable);
   g_clear_object (&self->shared);
   clear_lookups (self);
-  g_clear_handle_id (&self->scroll_to_top_id, g_source_remove);
 
   if (self->account != NULL)
     g_signal_handlers_disconnect_by_data (self->account, self);
+
+  /* Disposing a sorted column view removes its columns from its sorter,
+   * which re-sorts the models and emits "changed" and "items-changed".
+   * Those handlers would then run on a half-disposed view, and the idle
+   * that scroll_to_top() adds would run after the view was freed. */
+  if (self->column_view != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
+      g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_vadjustment (self->scrolled), self);
+    }
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->search_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->search_model, self);
+  if (self->sort_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->sort_model, self);
+  g_clear_handle_id (&self->scroll_to_top_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_RESOURCE_VIEW);
   /* The template's top box has no id, so dispose_template() leaves it. */

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "core/kt-error.h"
+#include "kt-format.h"
 #include "kt-sign-in-window.h"
 
 struct _KtSignInWindow
@@ -41,6 +42,7 @@ struct _KtSignInWindow
   KtSignInStatus status;
   char *error_message;
   KtAccount *account;
+  guint wait_timeout_id;           /* counts a rate-limit wait down */
 };
 
 enum {
@@ -321,6 +323,45 @@ on_account_added_cb (GObject      *source,
   finish_success (self);
 }
 
+/* Shows, below "Reading the company…", how long the request waits for the
+ * rate limit of the new account, or nothing when it does not wait. */
+static void
+update_company_wait (KtSignInWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->account != NULL)
+    text = kt_format_rate_wait (kt_account_get_rate_limit (self->account));
+
+  adw_status_page_set_description (self->working_page, text);
+}
+
+static void
+on_rate_limit_notify_cb (KtRateLimit    *rate_limit,
+                         GParamSpec     *pspec,
+                         KtSignInWindow *self)
+{
+  update_company_wait (self);
+}
+
+static gboolean
+on_wait_tick_cb (gpointer user_data)
+{
+  update_company_wait (KT_SIGN_IN_WINDOW (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+/* Stops following the rate limit of the account whose company is read. */
+static void
+stop_company_wait (KtSignInWindow *self)
+{
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (kt_account_get_rate_limit (self->account), self);
+  g_clear_handle_id (&self->wait_timeout_id, g_source_remove);
+  if (self->working_page != NULL)
+    adw_status_page_set_description (self->working_page, NULL);
+}
+
 static void
 on_company_cb (GObject      *source,
                GAsyncResult *result,
@@ -336,6 +377,7 @@ on_company_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
+      stop_company_wait (self);
       g_message ("Reading the company failed: %s", error->message);
       host = dup_host (self->config->api_uri);
       message = g_strdup_printf (_("Reading the company at %s failed: %s. "
@@ -345,6 +387,7 @@ on_company_cb (GObject      *source,
       return;
     }
 
+  stop_company_wait (self);
   kt_account_store_add_async (self->store, self->account, self->cancellable,
                               on_account_added_cb, g_object_ref (self));
 }
@@ -380,10 +423,21 @@ on_code_exchanged_cb (GObject      *source,
       return;
     }
 
+  stop_company_wait (self);
   g_clear_object (&self->account);
   self->account = kt_account_new (KT_AUTH_KIND_OAUTH, self->config);
   kt_account_set_token (self->account, token);
   kt_account_set_demo (self->account, self->demo);
+
+  /* Requests of a new account may wait for the rate limit after 429
+   * responses, for up to a minute each. */
+  adw_status_page_set_title (self->working_page, _("Reading the Company…"));
+  g_signal_connect (kt_account_get_rate_limit (self->account), "notify::queued",
+                    G_CALLBACK (on_rate_limit_notify_cb), self);
+  g_signal_connect (kt_account_get_rate_limit (self->account), "notify::reset-time",
+                    G_CALLBACK (on_rate_limit_notify_cb), self);
+  self->wait_timeout_id = g_timeout_add_seconds (1, on_wait_tick_cb, self);
+  update_company_wait (self);
 
   kt_client_fetch_company_async (self->client, self->account, self->cancellable,
                                  on_company_cb, g_object_ref (self));
@@ -650,6 +704,13 @@ on_web_process_terminated_cb (WebKitWebView                     *web_view,
 }
 
 static void
+on_cancel_clicked_cb (GtkButton      *button,
+                      KtSignInWindow *self)
+{
+  kt_sign_in_window_cancel (self);
+}
+
+static void
 on_retry_clicked_cb (GtkButton      *button,
                      KtSignInWindow *self)
 {
@@ -710,6 +771,7 @@ kt_sign_in_window_dispose (GObject *object)
   KtSignInWindow *self = KT_SIGN_IN_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  stop_company_wait (self);
   if (self->web_view != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->web_view, self);
@@ -820,6 +882,7 @@ kt_sign_in_window_class_init (KtSignInWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, web_box);
   gtk_widget_class_bind_template_child (widget_class, KtSignInWindow, working_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked_cb);
 }
 
@@ -880,6 +943,7 @@ kt_sign_in_window_start (KtSignInWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  stop_company_wait (self);
   g_clear_object (&self->account);
   self->redirect_seen = FALSE;
   g_clear_pointer (&self->error_message, g_free);
@@ -937,4 +1001,34 @@ kt_sign_in_window_get_web_view (KtSignInWindow *self)
   g_return_val_if_fail (KT_IS_SIGN_IN_WINDOW (self), NULL);
 
   return self->web_view;
+}
+
+/* Stops the sign-in, requests in flight included, emits "cancelled" and
+ * closes the window. */
+void
+kt_sign_in_window_cancel (KtSignInWindow *self)
+{
+  g_autoptr(KtSignInWindow) hold = NULL;
+
+  g_return_if_fail (KT_IS_SIGN_IN_WINDOW (self));
+
+  hold = g_object_ref (self);
+  g_debug ("The user cancelled the sign-in");
+  g_cancellable_cancel (self->cancellable);
+  stop_company_wait (self);
+  g_signal_emit (self, signals[CANCELLED], 0);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Returns the rate-limit wait shown while the company is read, or NULL;
+ * the window owns the string. */
+const char *
+kt_sign_in_window_get_wait_message (KtSignInWindow *self)
+{
+  const char *description;
+
+  g_return_val_if_fail (KT_IS_SIGN_IN_WINDOW (self), NULL);
+
+  description = adw_status_page_get_description (self->working_page);
+  return description != NULL && *description != '\0' ? description : NULL;
 }

@@ -47,6 +47,8 @@ KtSignInWindow *kt_sign_in_window_new               (KtClient            *client
 void            kt_sign_in_window_start             (KtSignInWindow      *self);
 KtSignInStatus  kt_sign_in_window_get_status        (KtSignInWindow      *self);
 const char     *kt_sign_in_window_get_error_message (KtSignInWindow      *self);
+const char     *kt_sign_in_window_get_wait_message  (KtSignInWindow      *self);
+void            kt_sign_in_window_cancel            (KtSignInWindow      *self);
 WebKitWebView  *kt_sign_in_window_get_web_view      (KtSignInWindow      *self);
 
 G_END_DECLS

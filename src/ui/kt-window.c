@@ -74,7 +74,9 @@ struct _KtWindow
   GtkStack *main_stack;
   KtRateMeter *rate_meter;
   GtkButton *search_button;
+  AdwHeaderBar *sidebar_header;
   GtkListBox *sidebar_list;
+  AdwHeaderBar *signed_out_header;
   AdwStatusPage *signed_out_page;
   GtkButton *sign_in_again_button;
   AdwToastOverlay *toast_overlay;
@@ -114,6 +116,8 @@ G_DEFINE_FINAL_TYPE (KtWindow, kt_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void show_resource_view (KtWindow       *self,
                                 KtResourceView *view);
+static GtkWidget *create_account_row_cb (gpointer item,
+                                         gpointer user_data);
 
 static void
 toast (KtWindow   *self,
@@ -742,6 +746,53 @@ show_resource_view (KtWindow       *self,
   on_view_count_cb (view, NULL, self);
 }
 
+/* Pages */
+
+/* Actions that act on the shown list or record, so only while browsing. */
+static const char * const browse_actions[] = {
+  "search", "reload", "load-all", "cancel-load", "rate-meter", "details",
+  "back", "show-resource", "export",
+};
+
+static void
+set_action_enabled (KtWindow   *self,
+                    const char *name,
+                    gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+/* Shows the "welcome", "signed-out" or "browse" page. The company switcher
+ * moves to the header bar of the page shown, so a company whose sign-in
+ * was rejected still offers the others and adding one. */
+static void
+set_main_page (KtWindow   *self,
+               const char *name)
+{
+  gboolean browsing = g_strcmp0 (name, "browse") == 0;
+  gboolean signed_out = g_strcmp0 (name, "signed-out") == 0;
+  GtkWidget *button = GTK_WIDGET (self->account_button);
+  AdwHeaderBar *header = signed_out ? self->signed_out_header : self->sidebar_header;
+
+  if (gtk_widget_get_parent (button) != NULL
+      && adw_header_bar_get_title_widget (header) != button)
+    {
+      g_object_ref (button);
+      adw_header_bar_set_title_widget (signed_out ? self->sidebar_header : self->signed_out_header, NULL);
+      adw_header_bar_set_title_widget (header, button);
+      g_object_unref (button);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (browse_actions); i++)
+    set_action_enabled (self, browse_actions[i], browsing);
+  set_action_enabled (self, "inspector", self->account != NULL);
+  set_action_enabled (self, "sign-out", self->account != NULL);
+
+  gtk_stack_set_visible_child_name (self->main_stack, name);
+}
+
 /* Accounts */
 
 static void
@@ -764,18 +815,86 @@ on_account_name_cb (KtAccount  *account,
   update_account_title (self);
 }
 
+/* The reason the server gave for rejecting @account's saved sign-in: the
+ * error_description (or error) of the last token request, when it
+ * returned 400 or 401, as the inspector lists it. NULL when no such
+ * response is logged. The caller owns the string. */
+static char *
+dup_rejection_reason (KtAccount *account)
+{
+  GListModel *exchanges = kt_account_get_exchanges (account);
+  const char *token_uri = kt_account_get_config (account)->token_uri;
+
+  for (guint i = g_list_model_get_n_items (exchanges); i > 0; i--)
+    {
+      g_autoptr(KtExchange) exchange = g_list_model_get_item (exchanges, i - 1);
+      guint status = kt_exchange_get_status (exchange);
+      GBytes *body = kt_exchange_get_response_body (exchange);
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *text = NULL;
+      JsonObject *object;
+      const char *reason;
+
+      if (token_uri == NULL || g_strcmp0 (kt_exchange_get_uri (exchange), token_uri) != 0)
+        continue;
+      if (status != SOUP_STATUS_BAD_REQUEST && status != SOUP_STATUS_UNAUTHORIZED)
+        return NULL;
+      if (body == NULL || g_bytes_get_size (body) == 0)
+        return NULL;
+
+      text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      node = json_from_string (text, NULL);
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        return NULL;
+
+      object = json_node_get_object (node);
+      reason = json_object_get_string_member_with_default (object, "error_description", NULL);
+      if (reason == NULL)
+        reason = json_object_get_string_member_with_default (object, "error", NULL);
+
+      return g_strdup (reason);
+    }
+
+  return NULL;
+}
+
 static void
 on_sign_in_required_cb (KtAccount *account,
                         GError    *error,
                         KtWindow  *self)
 {
+  const char *name = kt_account_get_company_name (account);
+  g_autofree char *reason = NULL;
   g_autofree char *description = NULL;
 
-  /* The error's own text says what to do next. */
-  description = g_strdup_printf (_("Kounta rejected the saved credential of %s: %s"),
-                                 kt_account_get_company_name (account) != NULL
-                                 ? kt_account_get_company_name (account) : _("this company"),
-                                 error != NULL ? error->message : _("no reason given"));
+  if (name == NULL || *name == '\0')
+    name = _("this company");
+
+  /* The request URI and the full response are in the inspector, which stays
+   * available on this page. */
+  g_debug ("The saved sign-in of %s was rejected: %s", name,
+           error != NULL ? error->message : "no error given");
+
+  if (kt_account_get_kind (account) == KT_AUTH_KIND_BASIC)
+    {
+      /* TRANSLATORS: %s is a company name */
+      description = g_strdup_printf (_("Kounta rejected the saved client id and secret of %s. Enter them again to keep browsing."),
+                                     name);
+    }
+  else if ((reason = dup_rejection_reason (account)) != NULL)
+    {
+      /* TRANSLATORS: the first %s is a company name, the second the
+       * server's reason, such as "The refresh token has been revoked" */
+      description = g_strdup_printf (_("Kounta rejected the saved sign-in of %s (%s). Sign in again to keep browsing."),
+                                     name, reason);
+    }
+  else
+    {
+      /* TRANSLATORS: %s is a company name */
+      description = g_strdup_printf (_("Kounta rejected the saved sign-in of %s. Sign in again to keep browsing."),
+                                     name);
+    }
+
   adw_status_page_set_icon_name (self->signed_out_page, "system-lock-screen-symbolic");
   adw_status_page_set_title (self->signed_out_page, _("Signed Out"));
   adw_status_page_set_description (self->signed_out_page, description);
@@ -783,7 +902,7 @@ on_sign_in_required_cb (KtAccount *account,
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button),
                                   kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
                                   ? "app.sign-in-basic" : "app.sign-in");
-  gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+  set_main_page (self, "signed-out");
 }
 
 static gboolean
@@ -805,7 +924,22 @@ show_company_unreachable (KtWindow     *self,
   adw_status_page_set_description (self->signed_out_page, error->message);
   gtk_button_set_label (self->sign_in_again_button, _("_Retry"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button), "win.retry-company");
-  gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+  set_main_page (self, "signed-out");
+}
+
+/* A view whose load was cancelled may outlive its account's turn in the
+ * window, or the window itself, until the cancelled request returns. Its
+ * notifications would then count its rows in the sidebar of another
+ * company, or reach a freed window. */
+static void
+disconnect_views (KtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer view;
+
+  g_hash_table_iter_init (&iter, self->views);
+  while (g_hash_table_iter_next (&iter, NULL, &view))
+    g_signal_handlers_disconnect_by_data (view, self);
 }
 
 static void
@@ -825,6 +959,7 @@ clear_account (KtWindow *self)
 
   self->current_view = NULL;
   g_hash_table_remove_all (self->fetched_records);
+  disconnect_views (self);
   g_hash_table_remove_all (self->views);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack))) != NULL)
     gtk_stack_remove (self->view_stack, child);
@@ -884,7 +1019,7 @@ start_browsing (KtWindow *self)
   /* The lists stay hidden until first needed, so the welcome page's first
    * frame does not style them. */
   gtk_widget_set_visible (GTK_WIDGET (self->leaflet), TRUE);
-  gtk_stack_set_visible_child_name (self->main_stack, "browse");
+  set_main_page (self, "browse");
   if (n_resources > 0)
     {
       const KtResource *company = kt_catalogue_lookup ("company");
@@ -964,6 +1099,11 @@ on_store_items_changed_cb (GListModel *model,
                            KtWindow   *self)
 {
   follow_store (self);
+
+  /* A row's subtitle names the API host only while another company has
+   * the same name, so every row may change. */
+  gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (self->store),
+                           create_account_row_cb, self, NULL);
 }
 
 static void
@@ -994,6 +1134,60 @@ on_keyring_dismiss_clicked_cb (GtkButton *button,
   update_keyring_banner (self);
 }
 
+/* The host and port of @account's API, such as "127.0.0.1:8080", or NULL
+ * when its API URI does not parse. The caller owns the string. */
+static char *
+dup_api_host (KtAccount *account)
+{
+  const char *api_uri = kt_account_get_config (account)->api_uri;
+  g_autoptr(GUri) uri = api_uri != NULL ? g_uri_parse (api_uri, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return NULL;
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+
+  return g_strdup (g_uri_get_host (uri));
+}
+
+/* Whether another account in the store has @account's company name. */
+static gboolean
+shares_company_name (KtWindow  *self,
+                     KtAccount *account)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(KtAccount) other = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      if (other != account && g_strcmp0 (kt_account_get_company_name (other), kt_account_get_company_name (account)) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The switcher's subtitle of @account: how it signs in, and, when another
+ * company has the same name, the API host that distinguishes
+ * them. The caller owns the string. */
+static char *
+describe_account (KtWindow  *self,
+                  KtAccount *account)
+{
+  const char *kind = kt_account_get_demo (account) ? _("Demo company")
+                     : kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
+                     ? _("Basic credentials") : _("OAuth 2.0");
+  g_autofree char *host = shares_company_name (self, account) ? dup_api_host (account) : NULL;
+
+  if (host == NULL)
+    return g_strdup (kind);
+
+  /* TRANSLATORS: a kind of sign-in and an API host, such as
+   * "Basic credentials · 127.0.0.1:8080" */
+  return g_strdup_printf (_("%s · %s"), kind, host);
+}
+
 static GtkWidget *
 create_account_row_cb (gpointer item,
                        gpointer user_data)
@@ -1004,9 +1198,8 @@ create_account_row_cb (gpointer item,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *name = gtk_label_new (kt_account_get_company_name (account));
-  GtkWidget *kind = gtk_label_new (kt_account_get_demo (account) ? _("Demo company")
-                                   : kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
-                                   ? _("Basic credentials") : _("OAuth 2.0"));
+  g_autofree char *subtitle = describe_account (self, account);
+  GtkWidget *kind = gtk_label_new (subtitle);
   GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
@@ -1094,14 +1287,23 @@ sign_out_action (GSimpleAction *action,
       return;
     }
 
-  /* Revoking cannot be undone, so ask first. */
+  /* Forgetting the credentials cannot be undone, so ask first. */
   name = kt_account_get_company_name (self->account);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL);
   /* TRANSLATORS: %s is a company name */
   adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Sign Out of %s?"),
                                      name != NULL && *name != '\0' ? name : _("Company"));
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("Kounter revokes its access to this company and forgets it. To browse it again, sign in again."));
+  /* Basic credentials are sent with every request, so the server has no
+   * token of them to revoke. */
+  if (kt_account_get_kind (self->account) == KT_AUTH_KIND_BASIC)
+    adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                                 _("Kounter removes the client id and secret of this company from the keyring and forgets the company. To browse it again, enter them again."));
+  else if (kt_account_get_demo (self->account))
+    adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                                 _("Kounter revokes its access to the demo company and forgets it. To browse it again, start the demo again."));
+  else
+    adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                                 _("Kounter revokes its access to this company, removes the tokens from the keyring and forgets the company. To browse it again, sign in again."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "sign-out", _("_Sign Out"),
@@ -1461,17 +1663,8 @@ kt_window_dispose (GObject *object)
       self->inspector = NULL;
     }
 
-  /* A view whose load was cancelled may outlive the window until the
-   * cancelled request returns, and would then notify a freed window. */
   if (self->views != NULL)
-    {
-      GHashTableIter iter;
-      gpointer view;
-
-      g_hash_table_iter_init (&iter, self->views);
-      while (g_hash_table_iter_next (&iter, NULL, &view))
-        g_signal_handlers_disconnect_by_data (view, self);
-    }
+    disconnect_views (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
 
@@ -1589,7 +1782,9 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, rate_meter);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, sidebar_header);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, signed_out_header);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, signed_out_page);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, sign_in_again_button);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
@@ -1649,7 +1844,7 @@ kt_window_init (KtWindow *self)
   update_account_title (self);
   g_signal_connect (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded_cb), self);
   on_leaflet_folded_cb (self->leaflet, NULL, self);
-  gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+  set_main_page (self, "welcome");
 }
 
 /* Returns a new main window for @application; GTK owns it once shown. */
@@ -1680,7 +1875,7 @@ kt_window_show_account (KtWindow  *self,
   if (account == NULL)
     {
       update_account_title (self);
-      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      set_main_page (self, "welcome");
       return;
     }
 

@@ -373,6 +373,78 @@ test_basic_server_error (void)
   g_assert_cmpuint (count_advice (message), ==, 1);
 }
 
+static gboolean
+store_has_one_less (gpointer user_data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (store)) == GPOINTER_TO_UINT (user_data);
+}
+
+static gboolean
+basic_shows_wait (gpointer user_data)
+{
+  BasicOutcome *outcome = user_data;
+
+  return kt_basic_dialog_get_wait_message (outcome->dialog) != NULL;
+}
+
+static void
+test_basic_rate_limited (void)
+{
+  g_autoptr(KtSandbox) limiting = kt_sandbox_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) pattern = g_regex_new ("^Kounta is limiting requests; trying again in [0-9]+ s$", 0, 0, NULL);
+  BasicOutcome outcome = { 0 };
+  KtBasicDialog *dialog;
+  GtkWidget *sign_in_button;
+  guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  /* Every API request is answered 429 without rate headers, so the check
+   * waits one, two, four… seconds before each next try. */
+  kt_sandbox_add_fault (limiting, "bare-429", &error);
+  g_assert_no_error (error);
+  kt_sandbox_start (limiting, 0, &error);
+  g_assert_no_error (error);
+
+  dialog = kt_basic_dialog_new (client, store, kt_sandbox_get_api_uri (limiting));
+  outcome.dialog = dialog;
+  g_signal_connect (dialog, "signed-in", G_CALLBACK (on_basic_signed_in_cb), &outcome);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (on_basic_destroy_cb), &outcome);
+  gtk_window_present (GTK_WINDOW (dialog));
+  kt_basic_dialog_fill (dialog, kt_sandbox_get_client_id (limiting), kt_sandbox_get_client_secret (limiting));
+  kt_basic_dialog_submit (dialog);
+
+  signin_wait_until (basic_shows_wait, &outcome, "the Basic form to show the rate-limit wait");
+  g_test_message ("%s", kt_basic_dialog_get_wait_message (dialog));
+  g_assert_true (g_regex_match (pattern, kt_basic_dialog_get_wait_message (dialog), 0, NULL));
+  g_assert_true (kt_basic_dialog_get_busy (dialog));
+  g_free (signin_screenshot (GTK_WIDGET (dialog), screenshot_name ("signin-basic-rate-limited")));
+
+  /* Cancel stops the check and leaves the form to edit or submit. */
+  kt_basic_dialog_cancel (dialog);
+  g_assert_false (outcome.destroyed);
+  g_assert_false (kt_basic_dialog_get_busy (dialog));
+  g_assert_null (kt_basic_dialog_get_wait_message (dialog));
+  sign_in_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), KT_TYPE_BASIC_DIALOG, "sign_in_button"));
+  g_assert_true (gtk_widget_get_sensitive (sign_in_button));
+  signin_settle (300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_accounts);
+  g_assert_null (outcome.account);
+
+  /* Without the fault the same form signs in. */
+  kt_sandbox_add_fault (limiting, "bare-429:0", &error);
+  g_assert_no_error (error);
+  kt_basic_dialog_submit (dialog);
+  signin_wait_until (basic_closed, &outcome, "the Basic form to close after a good check");
+  g_assert_nonnull (outcome.account);
+  g_assert_cmpint (kt_account_get_company_id (outcome.account), ==, kt_sandbox_get_company_id (limiting));
+
+  /* Later tests expect the store as it was. */
+  kt_account_store_sign_out_async (store, outcome.account, NULL, NULL, NULL);
+  signin_wait_until (store_has_one_less, GUINT_TO_POINTER (n_accounts), "the sign-out to remove the account");
+  g_clear_object (&outcome.account);
+  kt_sandbox_stop (limiting);
+}
+
 static void
 test_basic_right (void)
 {
@@ -863,6 +935,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/signin-basic/wrong", test_basic_wrong);
   g_test_add_func ("/signin-basic/refused", test_basic_refused);
   g_test_add_func ("/signin-basic/server-error", test_basic_server_error);
+  g_test_add_func ("/signin-basic/rate-limited", test_basic_rate_limited);
   g_test_add_func ("/signin-basic/right", test_basic_right);
   g_test_add_func ("/signin-basic/preferences", test_preferences);
   g_test_add_func ("/signin-basic/preferences-rejects", test_preferences_rejects);

@@ -538,6 +538,58 @@ test_security_details (void)
   kt_sandbox_stop (sandbox);
 }
 
+static gboolean
+window_shows_wait (gpointer user_data)
+{
+  return kt_sign_in_window_get_wait_message (KT_SIGN_IN_WINDOW (user_data)) != NULL;
+}
+
+static void
+test_rate_limited_company (void)
+{
+  g_autoptr(KtSandbox) sandbox = start_sandbox ("bare-429", NULL, 0);
+  g_autoptr(GRegex) pattern = g_regex_new ("^Kounta is limiting requests; trying again in [0-9]+ s$", 0, 0, NULL);
+  Outcome outcome = { 0 };
+  KtSignInWindow *window = open_window (sandbox, &outcome);
+  g_autofree char *script = NULL;
+  GtkWidget *cancel_button;
+  guint company_requests;
+
+  signin_wait_for_element (window, "email");
+  script = g_strdup_printf ("document.getElementById('email').value = '%s';"
+                            "document.getElementById('password').value = '%s';"
+                            "document.getElementById('sign-in').click(); 'sent'",
+                            kt_sandbox_get_login_email (sandbox),
+                            kt_sandbox_get_login_password (sandbox));
+  run_script (window, script);
+  signin_wait_for_element (window, "allow");
+  run_script (window, "document.getElementById('allow').click(); 'clicked'");
+
+  /* Every API request is answered 429 without rate headers, so reading
+   * the company waits one, two, four… seconds between tries. */
+  signin_wait_until (window_shows_wait, window, "the sign-in window to show the rate-limit wait");
+  g_test_message ("%s", kt_sign_in_window_get_wait_message (window));
+  g_assert_true (g_regex_match (pattern, kt_sign_in_window_get_wait_message (window), 0, NULL));
+  cancel_button = find_button (GTK_WIDGET (window), "_Cancel");
+  g_assert_nonnull (cancel_button);
+  g_assert_true (gtk_widget_get_mapped (cancel_button));
+  g_free (signin_screenshot (GTK_WIDGET (window), "signin-rate-limited-company.png"));
+
+  /* Cancel ends the sign-in: no more requests and nothing saved. */
+  g_object_ref (window);
+  g_signal_emit_by_name (cancel_button, "clicked");
+  g_assert_true (outcome.cancelled);
+  company_requests = kt_sandbox_get_counter (sandbox, "api");
+  signin_settle (2500);
+  g_assert_cmpuint (kt_sandbox_get_counter (sandbox, "api"), ==, company_requests);
+  g_assert_false (outcome.signed_in);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  g_object_unref (window);
+  g_clear_pointer (&outcome.external_uris, g_ptr_array_unref);
+  kt_sandbox_stop (sandbox);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -549,6 +601,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/signin-errors/changed-state", test_changed_state);
   g_test_add_func ("/signin-errors/close-while-exchanging", test_close_while_exchanging);
+  g_test_add_func ("/signin-errors/rate-limited-company", test_rate_limited_company);
   g_test_add_func ("/signin-errors/lookalike-redirects", test_lookalike_redirects);
   g_test_add_func ("/signin-errors/service-error", test_service_error);
   g_test_add_func ("/signin-errors/extra-host", test_extra_host);
