@@ -10,6 +10,7 @@
 #include "kt-preferences-window.h"
 #include "kt-sign-in-module.h"
 #include "kt-window.h"
+#include "kt-plain-text.h"
 
 struct _KtApplication
 {
@@ -76,7 +77,7 @@ show_toast (KtApplication *self,
 
   g_debug ("Telling the user: %s", message);
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (overlay, adw_toast_new (message));
+    adw_toast_overlay_add_toast (overlay, kt_toast_new_plain (message));
 }
 
 /* Shows an error in a dialog over the main window. Errors carry a reason

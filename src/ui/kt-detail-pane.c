@@ -11,6 +11,7 @@
 #include "core/kt-lookup.h"
 #include "kt-detail-pane.h"
 #include "kt-format.h"
+#include "kt-plain-text.h"
 
 /* Nested objects deeper than this are shown as JSON text. */
 #define MAX_DEPTH 4
@@ -684,6 +685,7 @@ add_node_row (KtDetailPane *self,
         summary = summarize_object (object);
 
       row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), summary);
       add_object_rows (self, row, object, depth + 1);
@@ -698,6 +700,7 @@ add_node_row (KtDetailPane *self,
       g_autofree char *subtitle = g_strdup_printf (ngettext ("%u item", "%u items", length), length);
 
       row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
       gtk_widget_set_sensitive (row, length > 0);
@@ -750,6 +753,7 @@ add_node_row (KtDetailPane *self,
         }
 
       row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_value_label (text));
       if (JSON_NODE_HOLDS_NULL (node))
@@ -800,9 +804,10 @@ fill_headers (KtDetailPane       *self,
   while (soup_message_headers_iter_next (&iter, &name, &value))
     {
       GtkWidget *row = adw_action_row_new ();
-
       GtkWidget *label = make_value_label (is_secret_header (name) ? _("(hidden)") : value);
       guint64 seconds = 0;
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
 
       /* The raw value stays for developers; the tooltip gives the time. */
       if (g_ascii_strcasecmp (name, "X-RateLimit-Reset") == 0
@@ -1269,7 +1274,7 @@ kt_detail_pane_clear (KtDetailPane *self)
   g_ptr_array_set_size (self->history, 0);
   adw_status_page_set_icon_name (self->message_page, "view-list-symbolic");
   adw_status_page_set_title (self->message_page, _("No Row Selected"));
-  adw_status_page_set_description (self->message_page,
+  kt_status_page_set_plain_description (self->message_page,
                                    _("Select a row to see its fields, its JSON and its headers."));
   render_current (self);
 }
@@ -1282,7 +1287,7 @@ kt_detail_pane_show_message (KtDetailPane *self,
 
   adw_status_page_set_icon_name (self->message_page, "dialog-error-symbolic");
   adw_status_page_set_title (self->message_page, _("Could Not Open the Record"));
-  adw_status_page_set_description (self->message_page, message);
+  kt_status_page_set_plain_description (self->message_page, message);
   gtk_stack_set_visible_child_name (self->outer_stack, "message");
 }
 

@@ -11,6 +11,7 @@
 #include "kt-resource-view.h"
 #include "kt-search-model.h"
 #include "kt-slot-model.h"
+#include "kt-plain-text.h"
 
 /* Order statuses in the order of the status drop-down after "All". */
 static const char * const order_statuses[] = {
@@ -643,7 +644,7 @@ set_state (KtResourceView *self,
       /* TRANSLATORS: %s is the searched text */
       description = g_strdup_printf (_("No loaded row contains “%s”. Try other words, or load every page to search them all."),
                                      self->search_text);
-      adw_status_page_set_description (self->no_matches_page, description);
+      kt_status_page_set_plain_description (self->no_matches_page, description);
       name = "no-matches";
     }
 
@@ -662,24 +663,16 @@ format_seconds (double seconds)
   return g_strdup_printf (_("%u s"), whole);
 }
 
-/* Appends @part to the footer text, with its spaces made non-breaking
- * except after a comma, so a wrapped line breaks only between parts and
- * clauses: "at least 4 min 10 s left" and "19982 rows" never split
- * between the number and its unit. */
+/* Appends @part to the footer text, after a separator unless it is the
+ * first part. */
 static void
 append_progress_part (GString    *text,
                       const char *part)
 {
   if (text->len > 0)
-    g_string_append (text, "\u00a0· ");
+    g_string_append (text, " · ");
 
-  for (const char *c = part; *c != '\0'; c++)
-    {
-      if (*c == ' ' && (c == part || c[-1] != ','))
-        g_string_append (text, "\u00a0");
-      else
-        g_string_append_c (text, *c);
-    }
+  g_string_append (text, part);
 }
 
 static void
@@ -751,7 +744,7 @@ update_progress (KtResourceView *self)
   /* The progress replaces the row count in the footer: where the load is
    * on the first line, its cost and what it waits for on the second. The
    * bar lies over the list. */
-  tooltip = g_strconcat (text->str, "\u00a0· ", detail->str, NULL);
+  tooltip = g_strconcat (text->str, " · ", detail->str, NULL);
   gtk_label_set_label (self->count_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
   gtk_label_set_label (self->progress_detail_label, detail->str);
@@ -885,19 +878,19 @@ show_empty (KtResourceView *self)
     {
       /* The list opens on today, which need not have any yet; the API has
        * no way to ask for the latest day that has some. */
-      adw_status_page_set_description (self->empty_page,
+      kt_status_page_set_plain_description (self->empty_page,
                                        _("This list shows one day at a time. Type another date above, such as an earlier day, and press Enter."));
       gtk_button_set_label (self->empty_button, _("_Reload"));
     }
   else if (filters_are_set (self))
     {
-      adw_status_page_set_description (self->empty_page,
+      kt_status_page_set_plain_description (self->empty_page,
                                        _("Nothing matches the filters. Clear them to see every row."));
       gtk_button_set_label (self->empty_button, _("_Clear Filters"));
     }
   else
     {
-      adw_status_page_set_description (self->empty_page,
+      kt_status_page_set_plain_description (self->empty_page,
                                        _("The company has none yet. Reload after adding some in Kounta."));
       gtk_button_set_label (self->empty_button, _("_Reload"));
     }
@@ -917,7 +910,7 @@ show_error (KtResourceView *self,
   /* TRANSLATORS: %s is a resource title such as "Orders" */
   title = g_strdup_printf (_("Could Not Load %s"), _(self->resource->title));
   adw_status_page_set_title (self->error_page, title);
-  adw_status_page_set_description (self->error_page, error->message);
+  kt_status_page_set_plain_description (self->error_page, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), sign_in);
   self->first_page_failed = TRUE;
   set_state (self, "error");
@@ -936,7 +929,7 @@ show_stopped (KtResourceView *self)
   /* TRANSLATORS: %s is a resource title such as "Orders" */
   title = g_strdup_printf (_("Loading %s Stopped"), _(self->resource->title));
   adw_status_page_set_title (self->error_page, title);
-  adw_status_page_set_description (self->error_page,
+  kt_status_page_set_plain_description (self->error_page,
                                    _("No page was requested, so no rows are shown. Retry to load the first page."));
   gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), FALSE);
   self->first_page_failed = TRUE;
@@ -1251,7 +1244,7 @@ start_load (KtResourceView *self)
     {
       /* A site-scoped list waits for the site list to arrive. */
       adw_status_page_set_title (self->empty_page, _("Choose a Site"));
-      adw_status_page_set_description (self->empty_page,
+      kt_status_page_set_plain_description (self->empty_page,
                                        _("This list is kept per site. Choose one above once the sites have loaded."));
       gtk_button_set_label (self->empty_button, _("_Reload"));
       set_state (self, "empty");

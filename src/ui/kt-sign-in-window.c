@@ -7,6 +7,7 @@
 #include "core/kt-error.h"
 #include "kt-format.h"
 #include "kt-sign-in-window.h"
+#include "kt-plain-text.h"
 
 struct _KtSignInWindow
 {
@@ -169,7 +170,7 @@ show_error_with_icon (KtSignInWindow *self,
 
   adw_status_page_set_icon_name (self->error_page, icon_name);
   adw_status_page_set_title (self->error_page, title);
-  adw_status_page_set_description (self->error_page, message);
+  kt_status_page_set_plain_description (self->error_page, message);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), can_retry);
   gtk_stack_set_visible_child_name (self->stack, "error");
 
@@ -333,7 +334,7 @@ update_company_wait (KtSignInWindow *self)
   if (self->account != NULL)
     text = kt_format_rate_wait (kt_account_get_rate_limit (self->account));
 
-  adw_status_page_set_description (self->working_page, text);
+  kt_status_page_set_plain_description (self->working_page, text);
 }
 
 static void
@@ -359,7 +360,7 @@ stop_company_wait (KtSignInWindow *self)
     g_signal_handlers_disconnect_by_data (kt_account_get_rate_limit (self->account), self);
   g_clear_handle_id (&self->wait_timeout_id, g_source_remove);
   if (self->working_page != NULL)
-    adw_status_page_set_description (self->working_page, NULL);
+    kt_status_page_set_plain_description (self->working_page, NULL);
 }
 
 static void
@@ -582,7 +583,7 @@ on_decide_policy_cb (WebKitWebView            *web_view,
           /* A toast has room for one short line. Hosts that must load
            * here go into the extra sign-in hosts of Preferences. */
           message = g_strdup_printf (_("Opened %s in your browser"), host);
-          toast = adw_toast_new (message);
+          toast = kt_toast_new_plain (message);
           adw_toast_set_timeout (toast, 10);
           adw_toast_overlay_add_toast (self->toast_overlay, toast);
         }

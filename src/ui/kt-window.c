@@ -20,6 +20,7 @@
 #include "kt-resource-view.h"
 #include "kt-welcome-page.h"
 #include "kt-window.h"
+#include "kt-plain-text.h"
 
 /* Resources whose list rows are short: selecting one fetches the record. */
 static const char * const full_record_resources[] = { "orders", "sites" };
@@ -123,7 +124,7 @@ static void
 toast (KtWindow   *self,
        const char *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toast_overlay, kt_toast_new_plain (message));
 }
 
 static gboolean
@@ -897,7 +898,7 @@ on_sign_in_required_cb (KtAccount *account,
 
   adw_status_page_set_icon_name (self->signed_out_page, "system-lock-screen-symbolic");
   adw_status_page_set_title (self->signed_out_page, _("Signed Out"));
-  adw_status_page_set_description (self->signed_out_page, description);
+  kt_status_page_set_plain_description (self->signed_out_page, description);
   gtk_button_set_label (self->sign_in_again_button, _("_Sign In Again"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button),
                                   kt_account_get_kind (account) == KT_AUTH_KIND_BASIC
@@ -921,7 +922,7 @@ show_company_unreachable (KtWindow     *self,
 {
   adw_status_page_set_icon_name (self->signed_out_page, "network-offline-symbolic");
   adw_status_page_set_title (self->signed_out_page, _("Could Not Read the Company"));
-  adw_status_page_set_description (self->signed_out_page, error->message);
+  kt_status_page_set_plain_description (self->signed_out_page, error->message);
   gtk_button_set_label (self->sign_in_again_button, _("_Retry"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sign_in_again_button), "win.retry-company");
   set_main_page (self, "signed-out");

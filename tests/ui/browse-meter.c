@@ -542,7 +542,7 @@ test_load_all_progress_fits (void)
   g_assert_nonnull (strstr (text, "Page"));
   g_assert_nonnull (strstr (text, "rows"));
   text = gtk_label_get_label (detail);
-  g_assert_nonnull (strstr (text, "\u00a0spent"));
+  g_assert_nonnull (strstr (text, " spent"));
   g_assert_nonnull (strstr (text, "waiting"));
   browse_spin (300);
   check_footer_fits (view);
@@ -555,7 +555,7 @@ test_load_all_progress_fits (void)
   check_footer_line_fits (view, "count_label");
   tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (detail));
   g_assert_nonnull (strstr (tooltip, "Page"));
-  g_assert_nonnull (strstr (tooltip, "\u00a0spent"));
+  g_assert_nonnull (strstr (tooltip, " spent"));
   browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-progress-narrow");
 
   kt_resource_view_cancel (view);
@@ -881,17 +881,6 @@ test_left_view_keeps_sent_page (void)
   browse_fixture_teardown (&keep);
 }
 
-/* The label's text with the no-break spaces that keep the footer's parts
- * whole turned into plain spaces. */
-static char *
-label_text_with_spaces (GtkLabel *label)
-{
-  GString *text = g_string_new (gtk_label_get_label (label));
-
-  g_string_replace (text, "\u00a0", " ", 0);
-  return g_string_free (text, FALSE);
-}
-
 static void
 test_cancel_keeps_sent_page (void)
 {
@@ -935,7 +924,7 @@ test_cancel_keeps_sent_page (void)
   g_signal_emit_by_name (cancel_button, "clicked");
   g_assert_true (kt_resource_view_get_loading (view));
   g_assert_false (gtk_widget_get_visible (cancel_button));
-  footer = label_text_with_spaces (GTK_LABEL (footer_label (view, "progress_detail_label")));
+  footer = g_strdup (gtk_label_get_label (GTK_LABEL (footer_label (view, "progress_detail_label"))));
   g_assert_nonnull (strstr (footer, "stopping after the page already requested"));
 
   g_assert_true (browse_wait_until (view_is_idle, view, 20));
@@ -946,7 +935,7 @@ test_cancel_keeps_sent_page (void)
   g_assert_false (kt_resource_view_get_complete (view));
   g_assert_true (gtk_widget_get_sensitive (load_all_button));
   g_free (footer);
-  footer = label_text_with_spaces (count_label);
+  footer = g_strdup (gtk_label_get_label (count_label));
   g_assert_nonnull (strstr (footer, "more on the server"));
 
   /* Closing the window still cancels the page on the wire: its rows
@@ -994,7 +983,7 @@ test_failed_page_footer (void)
   g_assert_true (browse_wait_until (view_is_idle, view, 60));
   browse_spin (200);
 
-  footer = label_text_with_spaces (count_label);
+  footer = g_strdup (gtk_label_get_label (count_label));
   g_assert_cmpuint (kt_resource_view_get_rows_loaded (view), ==, page_size);
   g_assert_cmpstr (kt_resource_view_get_state (view), ==, "list");
   g_assert_nonnull (strstr (footer, "Page 2 of customers could not be read after 3 tries."));
