@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kt-plain-text.h"
 #include "kt-rate-chart.h"
 #include "kt-rate-meter.h"
 
@@ -314,7 +315,7 @@ kt_rate_meter_update (KtRateMeter *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                       -1);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), description);
+      kt_widget_set_lazy_tooltip (GTK_WIDGET (self->button), description);
       g_free (self->description);
       self->description = g_steal_pointer (&description);
     }

@@ -295,7 +295,7 @@ render_reference_cell (GtkInscription *cell,
     /* TRANSLATORS: %s is a resource title such as "Products" */
     tooltip = g_strdup_printf (_("No record of %s has this id. It may have been deleted."),
                                _(referenced->title));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (cell), tooltip);
+  kt_widget_set_lazy_tooltip (GTK_WIDGET (cell), tooltip);
 
   if (state == REFERENCE_MISSING)
     gtk_widget_add_css_class (GTK_WIDGET (cell), "dim-label");
@@ -746,9 +746,9 @@ update_progress (KtResourceView *self)
    * bar lies over the list. */
   tooltip = g_strconcat (text->str, " · ", detail->str, NULL);
   gtk_label_set_label (self->count_label, text->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
+  kt_widget_set_lazy_tooltip (GTK_WIDGET (self->count_label), tooltip);
   gtk_label_set_label (self->progress_detail_label, detail->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_detail_label), tooltip);
+  kt_widget_set_lazy_tooltip (GTK_WIDGET (self->progress_detail_label), tooltip);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_detail_label), TRUE);
 }
 
@@ -832,7 +832,7 @@ update_footer (KtResourceView *self)
        * the tooltip has the whole text. */
       gtk_widget_set_visible (GTK_WIDGET (self->progress_detail_label), FALSE);
       gtk_label_set_label (self->count_label, text->str);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
+      kt_widget_set_lazy_tooltip (GTK_WIDGET (self->count_label), tooltip);
     }
 
   if (rows_loaded != self->last_rows_loaded)
@@ -2661,4 +2661,14 @@ kt_resource_view_get_state (KtResourceView *self)
   g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* Returns the footer's whole text, which its tooltip shows; owned by the
+ * view. */
+const char *
+kt_resource_view_get_footer_text (KtResourceView *self)
+{
+  g_return_val_if_fail (KT_IS_RESOURCE_VIEW (self), NULL);
+
+  return kt_widget_get_lazy_tooltip (GTK_WIDGET (self->count_label));
 }

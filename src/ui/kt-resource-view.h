@@ -116,5 +116,7 @@ void              kt_resource_view_select           (KtResourceView   *self,
 /* The name of the visible child: "list", "loading", "empty", "no-matches"
  * (loaded rows, none matching the search) or "error". */
 const char       *kt_resource_view_get_state        (KtResourceView   *self);
+/* The footer's whole text, as its tooltip shows it. */
+const char       *kt_resource_view_get_footer_text  (KtResourceView   *self);
 
 G_END_DECLS

@@ -553,7 +553,7 @@ test_load_all_progress_fits (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   browse_spin (500);
   check_footer_line_fits (view, "count_label");
-  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (detail));
+  tooltip = kt_resource_view_get_footer_text (view);
   g_assert_nonnull (strstr (tooltip, "Page"));
   g_assert_nonnull (strstr (tooltip, " spent"));
   browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-progress-narrow");
@@ -994,7 +994,7 @@ test_failed_page_footer (void)
   g_assert_false (gtk_label_get_wrap (count_label));
   g_assert_cmpint (gtk_label_get_ellipsize (count_label), ==, PANGO_ELLIPSIZE_END);
 
-  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (count_label));
+  tooltip = kt_resource_view_get_footer_text (view);
   g_assert_nonnull (strstr (tooltip, "Load All resumes from page 2."));
   g_assert_nonnull (strstr (tooltip, "GET "));
   g_assert_nonnull (strstr (tooltip, "page=2"));
