@@ -122,6 +122,7 @@ struct _KtResourceView
   gboolean suspended;              /* hidden while loading; see kt_resource_view_suspend() */
   gboolean resume_all;             /* the suspended load was a Load All */
   gboolean resume_when_stopped;    /* shown again before its stopped load finished */
+  gboolean load_all_when_stopped;  /* Load All pressed while a stopped load finished */
   gboolean stopping;               /* Cancel was pressed; the page already sent finishes */
   gboolean has_status_filter;
   gboolean has_site_filter;
@@ -1030,6 +1031,7 @@ on_load_finished (KtResourceView *self,
 {
   gboolean stopped = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   gboolean resume = self->resume_when_stopped;
+  gboolean load_all = self->load_all_when_stopped;
 
   if (loader != self->loader)
     return;
@@ -1037,6 +1039,7 @@ on_load_finished (KtResourceView *self,
   self->loading_all = FALSE;
   self->stopping = FALSE;
   self->resume_when_stopped = FALSE;
+  self->load_all_when_stopped = FALSE;
 
   /* A hidden view keeps its page as it was until it is shown again. */
   if (self->suspended && stopped)
@@ -1050,6 +1053,7 @@ on_load_finished (KtResourceView *self,
 
   if (stopped && resume)
     {
+      self->resume_all = self->resume_all || load_all;
       resume_stopped_load (self);
       return;
     }
@@ -1083,6 +1087,10 @@ on_load_finished (KtResourceView *self,
     }
 
   update_footer (self);
+
+  /* The user asked for every page while a stopped load was finishing. */
+  if (load_all && (error == NULL || stopped))
+    kt_resource_view_load_all (self);
 }
 
 static void
@@ -1225,6 +1233,7 @@ start_load (KtResourceView *self)
   g_clear_pointer (&self->load_error, g_free);
   self->suspended = FALSE;
   self->resume_when_stopped = FALSE;
+  self->load_all_when_stopped = FALSE;
   self->stopping = FALSE;
   self->first_page_failed = FALSE;
   self->preloaded = FALSE;
@@ -2331,6 +2340,14 @@ kt_resource_view_load_all (KtResourceView *self)
   if (self->loader == NULL || !kt_loader_get_has_more (self->loader) || self->loading_all)
     return;
 
+  /* A stopped load cannot become a load of every page, so this one
+   * starts when the stopped one ends, in on_load_finished(). */
+  if (self->stopping)
+    {
+      self->load_all_when_stopped = TRUE;
+      return;
+    }
+
   /* A page already on its way finishes first; the loader never fetches a
    * page twice, so the bulk load continues after it. */
   g_clear_pointer (&self->load_error, g_free);
@@ -2349,6 +2366,7 @@ kt_resource_view_cancel (KtResourceView *self)
    * so it completes and its rows stay. One still queued is dropped. The
    * load ends in on_load_finished(). */
   self->resume_when_stopped = FALSE;
+  self->load_all_when_stopped = FALSE;
   if (loader_is_busy (self))
     {
       self->stopping = TRUE;

@@ -1004,6 +1004,51 @@ test_failed_page_footer (void)
   browse_fixture_teardown (&broken);
 }
 
+/* Load All pressed while a cancelled scroll load still waits for its
+ * page starts once that page arrives, and loads every page once. */
+static void
+test_load_all_after_cancel (void)
+{
+  BrowseFixture keep = { NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtRowModel) rows = NULL;
+  KtWindow *window;
+  KtResourceView *view;
+  PageWatch second_page;
+  guint page_size;
+  guint n_rows;
+
+  browse_fixture_setup (&keep, KT_SANDBOX_SCALE_DEMO, 0, 0);
+  g_object_get (keep.sandbox, "page-size", &page_size, NULL);
+  n_rows = kt_sandbox_count_rows (keep.sandbox, "products");
+  g_assert_cmpuint (n_rows, >, 2 * page_size);
+
+  window = g_object_new (KT_TYPE_WINDOW, "client", keep.client, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  kt_window_show_account (window, keep.account);
+  view = kt_window_show_resource (window, "products");
+  rows = g_object_ref (kt_resource_view_get_row_model (view));
+  g_assert_true (browse_wait_until (view_has_first_page, view, 30));
+
+  g_assert_true (kt_sandbox_add_fault (keep.sandbox, "slow", &error));
+  g_assert_no_error (error);
+  kt_resource_view_load_more (view);
+  second_page = (PageWatch) { &keep, view, page_size };
+  g_assert_true (browse_wait_until (page_was_served, &second_page, 20));
+
+  kt_resource_view_cancel (view);
+  g_assert_true (kt_resource_view_get_loading (view));
+  kt_resource_view_load_all (view);
+
+  g_assert_true (browse_wait_until (view_is_complete, view, 60));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, n_rows);
+  for (guint offset = 0; offset < n_rows; offset += page_size)
+    g_assert_cmpuint (page_served (&keep, view, offset), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  browse_fixture_teardown (&keep);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1023,6 +1068,7 @@ main (int   argc,
   g_test_add_func ("/meter/views/left-views-send-nothing", test_left_views_send_nothing);
   g_test_add_func ("/meter/views/left-view-keeps-sent-page", test_left_view_keeps_sent_page);
   g_test_add_func ("/meter/views/cancel-keeps-sent-page", test_cancel_keeps_sent_page);
+  g_test_add_func ("/meter/views/load-all-after-cancel", test_load_all_after_cancel);
   g_test_add_func ("/meter/load-all/failed-page-footer", test_failed_page_footer);
 
   status = g_test_run ();
