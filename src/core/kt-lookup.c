@@ -403,6 +403,15 @@ kt_lookup_load (KtLookup     *self,
   if (cancellable != NULL && cancellable != self->caller_cancellable)
     {
       disconnect_caller_cancellable (self);
+
+      /* The old caller's cancel also cancelled the lookup's own loads;
+       * the new caller starts them afresh. */
+      if (g_cancellable_is_cancelled (self->cancellable) && !self->loading)
+        {
+          g_clear_object (&self->cancellable);
+          self->cancellable = g_cancellable_new ();
+        }
+
       self->caller_cancellable = g_object_ref (cancellable);
       self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb),
                                                self, NULL);

@@ -618,6 +618,29 @@ test_lookup_shares_loader (void)
   g_assert_true (kt_loader_get_has_more (kt_lookup_ensure_loader (lookup, client, account)));
 }
 
+/* A lookup whose caller cancelled its load loads again for a new caller. */
+static void
+test_lookup_new_caller_after_cancel (void)
+{
+  g_autoptr(KtSandbox) sandbox = kt_core_test_sandbox_new (KT_SANDBOX_SCALE_SMALL, "page-size", 20, NULL);
+  g_autoptr(KtClient) client = kt_core_test_client_new ();
+  g_autoptr(KtAccount) account = kt_core_test_basic_account (sandbox);
+  g_autoptr(KtRowModel) model = kt_row_model_new (kt_catalogue_lookup ("customers"));
+  g_autoptr(KtLookup) lookup = kt_lookup_new (model);
+  g_autoptr(GCancellable) first_caller = g_cancellable_new ();
+  g_autoptr(GCancellable) second_caller = g_cancellable_new ();
+  guint expected_rows = kt_sandbox_count_rows (sandbox, "customers");
+
+  kt_lookup_load (lookup, client, account, first_caller);
+  g_cancellable_cancel (first_caller);
+  kt_core_test_sleep (0.5);
+  g_assert_false (kt_lookup_get_complete (lookup));
+
+  kt_lookup_load (lookup, client, account, second_caller);
+  g_assert_true (lookup_complete (lookup));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, expected_rows);
+}
+
 static void
 test_stop_drops_queued_page (void)
 {
@@ -980,6 +1003,7 @@ main (int   argc,
   g_test_add_func ("/loader/waiting-own-request", test_waiting_own_request);
   g_test_add_func ("/loader/join/running-load", test_join_running_load);
   g_test_add_func ("/loader/lookup/shares-loader", test_lookup_shares_loader);
+  g_test_add_func ("/loader/lookup/new-caller-after-cancel", test_lookup_new_caller_after_cancel);
   g_test_add_func ("/loader/stop/keeps-sent-page", test_stop_keeps_sent_page);
   g_test_add_func ("/loader/stop/drops-queued-page", test_stop_drops_queued_page);
   g_test_add_func ("/loader/every-resource", test_every_resource);
