@@ -56,6 +56,7 @@ struct _KtDetailPane
   GTimeZone *tz;
   GPtrArray *history;              /* KtDetailEntry, current last */
   GPtrArray *links;                /* KtDetailLink of the shown record */
+  GPtrArray *missing_names;        /* "resource_id:id" of links shown without a name */
   GHashTable *numbers;             /* of the shown record, see kt_format_json_numbers() */
   char *text;                      /* the record's JSON as received, re-indented */
 };
@@ -427,9 +428,9 @@ find_person_name (KtLookup *lookup,
 /* The name of record @id of @resource_id from the window's lookups, or
  * NULL when no lookup has it. */
 static char *
-lookup_name (KtDetailPane *self,
-             const char   *resource_id,
-             gint64        id)
+peek_name (KtDetailPane *self,
+           const char   *resource_id,
+           gint64        id)
 {
   KtLookup *lookup;
   const char *name;
@@ -446,6 +447,21 @@ lookup_name (KtDetailPane *self,
     return g_strdup (name);
 
   return find_person_name (lookup, id);
+}
+
+/* Like peek_name(), and remembers a name not known yet, so the record is
+ * shown again when a lookup brings it (kt_detail_pane_update_names()). */
+static char *
+lookup_name (KtDetailPane *self,
+             const char   *resource_id,
+             gint64        id)
+{
+  char *name = peek_name (self, resource_id, id);
+
+  if (name == NULL && resource_id != NULL)
+    g_ptr_array_add (self->missing_names, g_strdup_printf ("%s:%" G_GINT64_FORMAT, resource_id, id));
+
+  return name;
 }
 
 /* The product name of an order line: its "product" object's name, or the
@@ -911,6 +927,7 @@ render_current (KtDetailPane *self)
 
   clear_list (self->fields_list);
   g_ptr_array_set_size (self->links, 0);
+  g_ptr_array_set_size (self->missing_names, 0);
   g_clear_pointer (&self->numbers, g_hash_table_unref);
   g_clear_pointer (&self->text, g_free);
 
@@ -1079,6 +1096,7 @@ kt_detail_pane_finalize (GObject *object)
   KtDetailPane *self = KT_DETAIL_PANE (object);
 
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->missing_names, g_ptr_array_unref);
   g_clear_pointer (&self->links, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->lookups, g_hash_table_unref);
@@ -1150,6 +1168,7 @@ kt_detail_pane_init (KtDetailPane *self)
 
   self->history = g_ptr_array_new_with_free_func (detail_entry_free);
   self->links = g_ptr_array_new_with_free_func (detail_link_free);
+  self->missing_names = g_ptr_array_new_with_free_func (g_free);
   self->tz = g_time_zone_new_utc ();
 
   g_signal_connect (style_manager, "notify::dark", G_CALLBACK (on_dark_changed_cb), self);
@@ -1384,4 +1403,26 @@ kt_detail_pane_set_tab (KtDetailPane *self,
   g_return_if_fail (KT_IS_DETAIL_PANE (self));
 
   gtk_stack_set_visible_child_name (self->stack, name);
+}
+
+/* Shows the record again when a lookup now has a name that the record
+ * was shown without. The window calls it whenever a lookup changes. */
+void
+kt_detail_pane_update_names (KtDetailPane *self)
+{
+  g_return_if_fail (KT_IS_DETAIL_PANE (self));
+
+  for (guint i = 0; i < self->missing_names->len; i++)
+    {
+      const char *missing = g_ptr_array_index (self->missing_names, i);
+      const char *colon = strrchr (missing, ':');
+      g_autofree char *resource_id = g_strndup (missing, colon - missing);
+      g_autofree char *name = peek_name (self, resource_id, g_ascii_strtoll (colon + 1, NULL, 10));
+
+      if (name != NULL)
+        {
+          render_current (self);
+          return;
+        }
+    }
 }

@@ -33,6 +33,8 @@ void        kt_detail_pane_set_account    (KtDetailPane       *self,
  * reference to the table; NULL shows ids only. */
 void        kt_detail_pane_set_lookups    (KtDetailPane       *self,
                                            GHashTable         *lookups);
+/* Shows the record again if a lookup now names a record it links to. */
+void        kt_detail_pane_update_names   (KtDetailPane       *self);
 /* The site whose list the next shown record comes from, for records of a
  * site's list (inventory) that do not name their site; 0 when none. */
 void        kt_detail_pane_set_site_id    (KtDetailPane       *self,

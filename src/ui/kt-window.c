@@ -367,6 +367,8 @@ get_lookup (KtWindow   *self,
     {
       model = kt_row_model_new (kt_catalogue_lookup (resource_id));
       lookup = kt_lookup_new (model);
+      g_signal_connect_object (lookup, "changed", G_CALLBACK (kt_detail_pane_update_names),
+                               self->detail_pane, G_CONNECT_SWAPPED);
       g_hash_table_insert (self->lookups, (gpointer) kt_lookup_get_resource (lookup)->id, lookup);
     }
 

@@ -406,6 +406,13 @@ test_order_reads_names (void)
   g_assert_true (kt_detail_pane_activate_link (pane, "registers"));
   g_assert_true (kt_detail_pane_activate_link (pane, "staff"));
 
+  /* When a customers lookup brings the name, the record is shown again
+   * with it. */
+  add_lookup (lookups, "customers", "[{\"id\":44,\"first_name\":\"Sam\",\"last_name\":\"Rivera\"}]");
+  kt_detail_pane_update_names (pane);
+  browse_spin (100);
+  g_assert_cmpstr (field_text ("Customer"), ==, "Sam Rivera");
+
   lines = find_typed_row (GTK_WIDGET (pane), ADW_TYPE_EXPANDER_ROW, "Lines");
   g_assert_nonnull (lines);
   g_assert_nonnull (find_typed_row (lines, ADW_TYPE_EXPANDER_ROW, "1 · 2 × Flat White — $8.18"));
