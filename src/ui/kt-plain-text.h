@@ -29,10 +29,11 @@ kt_toast_new_plain (const char *text)
 }
 
 /*
- * Tooltips that change often are handed to GTK only when it asks for one:
- * in GTK 4.8 on X11, each gtk_widget_set_tooltip_text() with a new text
- * asks the X server where the pointer is and waits for the reply, which
- * on every page of a bulk load cost more than the rest of the page.
+ * Tooltips that change often are handed to GTK only in "query-tooltip".
+ * In GTK 4.8 on X11, each gtk_widget_set_tooltip_text() with a new text
+ * requests the pointer position from the X server and waits for the
+ * reply, which on every page of a bulk load cost more than the rest of
+ * the page.
  */
 
 static inline gboolean
