@@ -191,28 +191,43 @@ update_waiting (KtLoader *self)
 
 /* Estimates the minimum time the rate limit allows for the pages still to
  * load. */
-static void
-update_estimate (KtLoader *self)
+/* The least time the rate limit allows for the pages left, from now: the
+ * wait for the reset when this window's bulk budget cannot hold them,
+ * and a full window for each further window's worth. Bulk requests leave
+ * the rate limit's reserve to interactive ones in every window. */
+static double
+compute_estimate (KtLoader *self)
 {
   KtRateLimit *rate_limit = kt_account_get_rate_limit (self->account);
   guint remaining = kt_rate_limit_get_remaining (rate_limit);
   guint limit = kt_rate_limit_get_limit (rate_limit);
   gint64 reset = kt_rate_limit_get_reset_time (rate_limit);
-  double estimate = 0;
+  guint reserve = 0;
+  guint bulk_now;
+  guint bulk_per_window;
+  guint left;
+  double until_reset;
 
-  if (self->has_more && self->pages_total > self->pages_loaded)
-    {
-      guint left = self->pages_total - self->pages_loaded;
+  if (!self->has_more || self->pages_total <= self->pages_loaded)
+    return 0;
 
-      if (left > remaining)
-        {
-          double until_reset = reset > 0 ? (double) (reset - g_get_real_time ()) / G_USEC_PER_SEC : 0;
+  g_object_get (rate_limit, "reserve", &reserve, NULL);
+  bulk_now = remaining > reserve ? remaining - reserve : 0;
+  bulk_per_window = limit > reserve ? limit - reserve : 1;
 
-          estimate = MAX (0, until_reset)
-                     + (double) ((left - remaining - 1) / MAX (limit, 1))
-                       * kt_rate_limit_get_window_seconds (rate_limit);
-        }
-    }
+  left = self->pages_total - self->pages_loaded;
+  if (left <= bulk_now)
+    return 0;
+
+  until_reset = reset > 0 ? (double) (reset - g_get_real_time ()) / G_USEC_PER_SEC : 0;
+  return MAX (0, until_reset)
+         + (double) ((left - bulk_now - 1) / bulk_per_window) * kt_rate_limit_get_window_seconds (rate_limit);
+}
+
+static void
+update_estimate (KtLoader *self)
+{
+  double estimate = compute_estimate (self);
 
   if (estimate != self->estimated_seconds)
     {
@@ -738,7 +753,8 @@ kt_loader_get_property (GObject    *object,
       break;
 
     case PROP_ESTIMATED_SECONDS:
-      g_value_set_double (value, self->estimated_seconds);
+      /* Read live: the time to the reset shrinks while no page arrives. */
+      g_value_set_double (value, compute_estimate (self));
       break;
 
     default:

@@ -21,8 +21,9 @@ G_DECLARE_FINAL_TYPE (KtLoader, kt_loader, KT, LOADER, GObject)
  * "has-more" (gboolean), "loading" (gboolean), "waiting" (gboolean: a
  * request of this loader is held back by the rate limit),
  * "estimated-seconds" (double: the least time the rate limit allows for
- * the pages still to load, from the window length the rate limit learned,
- * 0 when unknown).
+ * the pages still to load, leaving the rate limit's reserve, from the
+ * window length it learned; 0 when unknown; computed when read, while
+ * notifications come with pages).
  */
 KtLoader   *kt_loader_new               (KtClient            *client,
                                          KtAccount           *account,

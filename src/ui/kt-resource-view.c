@@ -123,6 +123,7 @@ struct _KtResourceView
   gboolean resume_all;             /* the suspended load was a Load All */
   gboolean resume_when_stopped;    /* shown again before its stopped load finished */
   gboolean load_all_when_stopped;  /* Load All pressed while a stopped load finished */
+  guint progress_timer_id;         /* refreshes the time left during Load All */
   gboolean stopping;               /* Cancel was pressed; the page already sent finishes */
   gboolean has_status_filter;
   gboolean has_site_filter;
@@ -753,6 +754,24 @@ update_progress (KtResourceView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_detail_label), TRUE);
 }
 
+/* The time left counts down while the load waits for the reset, when no
+ * page arrives to update the footer. */
+static gboolean
+on_progress_timer_cb (gpointer user_data)
+{
+  KtResourceView *self = KT_RESOURCE_VIEW (user_data);
+  gboolean loading_all = self->loading_all || (self->loader != NULL && kt_loader_get_loading_all (self->loader));
+
+  if (!loading_all)
+    {
+      self->progress_timer_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  update_progress (self);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 update_footer (KtResourceView *self)
 {
@@ -826,6 +845,8 @@ update_footer (KtResourceView *self)
   if (loading_all)
     {
       update_progress (self);
+      if (self->progress_timer_id == 0)
+        self->progress_timer_id = g_timeout_add_seconds (1, on_progress_timer_cb, self);
     }
   else
     {
@@ -1854,6 +1875,7 @@ kt_resource_view_dispose (GObject *object)
   if (self->sort_model != NULL)
     g_signal_handlers_disconnect_by_data (self->sort_model, self);
   g_clear_handle_id (&self->scroll_to_top_id, g_source_remove);
+  g_clear_handle_id (&self->progress_timer_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_RESOURCE_VIEW);
   /* The template's top box has no id, so dispose_template() leaves it. */

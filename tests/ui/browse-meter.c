@@ -521,6 +521,8 @@ test_load_all_progress_fits (void)
   KtResourceView *view;
   const char *text;
   const char *tooltip;
+  double first_estimate = 0;
+  double second_estimate = 0;
 
   kt_account_set_company_id (account, kt_account_get_company_id (fixture.account));
   kt_account_set_company_name (account, kt_account_get_company_name (fixture.account));
@@ -544,7 +546,13 @@ test_load_all_progress_fits (void)
   text = gtk_label_get_label (detail);
   g_assert_nonnull (strstr (text, " spent"));
   g_assert_nonnull (strstr (text, "waiting"));
+
+  /* The time left counts down while no page arrives. */
+  g_object_get (kt_resource_view_get_loader (view), "estimated-seconds", &first_estimate, NULL);
+  g_assert_cmpfloat (first_estimate, >, 0);
   browse_spin (300);
+  g_object_get (kt_resource_view_get_loader (view), "estimated-seconds", &second_estimate, NULL);
+  g_assert_cmpfloat (second_estimate, <, first_estimate);
   check_footer_fits (view);
   browse_save_screenshot (GTK_WIDGET (window), "browse-load-all-progress");
 
