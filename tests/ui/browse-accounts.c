@@ -12,61 +12,16 @@
 #include "core/kt-account-store.h"
 #include "ui/kt-window.h"
 
-typedef struct
-{
-  gboolean done;
-  GError *error;
-} AsyncResult;
-
-static gboolean
-async_done (gpointer data)
-{
-  return ((AsyncResult *) data)->done;
-}
-
-static void
-on_loaded_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  AsyncResult *async = user_data;
-
-  kt_account_store_load_finish (KT_ACCOUNT_STORE (source), result, &async->error);
-  async->done = TRUE;
-}
-
-static void
-on_added_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  AsyncResult *async = user_data;
-
-  kt_account_store_add_finish (KT_ACCOUNT_STORE (source), result, &async->error);
-  async->done = TRUE;
-}
-
-static void
-on_signed_out_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AsyncResult *async = user_data;
-
-  kt_account_store_sign_out_finish (KT_ACCOUNT_STORE (source), result, &async->error);
-  async->done = TRUE;
-}
-
 /* Signs out of @account. A failed revoke is ignored: the account goes
  * from the store anyway. */
 static void
 sign_out (KtAccountStore *store,
           KtAccount      *account)
 {
-  AsyncResult async = { FALSE, NULL };
+  BrowseAsync async = { FALSE, NULL };
 
-  kt_account_store_sign_out_async (store, account, NULL, on_signed_out_cb, &async);
-  g_assert_true (browse_wait_until (async_done, &async, 20));
+  kt_account_store_sign_out_async (store, account, NULL, browse_on_store_signed_out_cb, &async);
+  g_assert_true (browse_wait_until (browse_async_done, &async, 20));
   g_clear_error (&async.error);
 }
 
@@ -74,10 +29,10 @@ static void
 add_account (KtAccountStore *store,
              KtAccount      *account)
 {
-  AsyncResult async = { FALSE, NULL };
+  BrowseAsync async = { FALSE, NULL };
 
-  kt_account_store_add_async (store, account, NULL, on_added_cb, &async);
-  g_assert_true (browse_wait_until (async_done, &async, 20));
+  kt_account_store_add_async (store, account, NULL, browse_on_store_added_cb, &async);
+  g_assert_true (browse_wait_until (browse_async_done, &async, 20));
   g_assert_no_error (async.error);
 }
 
@@ -87,10 +42,10 @@ static KtAccountStore *
 new_empty_store (KtClient *client)
 {
   KtAccountStore *store = kt_account_store_new (client);
-  AsyncResult loaded = { FALSE, NULL };
+  BrowseAsync loaded = { FALSE, NULL };
 
-  kt_account_store_load_async (store, NULL, on_loaded_cb, &loaded);
-  g_assert_true (browse_wait_until (async_done, &loaded, 20));
+  kt_account_store_load_async (store, NULL, browse_on_store_loaded_cb, &loaded);
+  g_assert_true (browse_wait_until (browse_async_done, &loaded, 20));
   g_assert_no_error (loaded.error);
 
   while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
@@ -127,24 +82,6 @@ template_child (KtWindow   *window,
                 const char *name)
 {
   return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), KT_TYPE_WINDOW, name));
-}
-
-/* The message dialog shown over @window, or NULL. */
-static AdwMessageDialog *
-find_message_dialog (KtWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window)
-          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return ADW_MESSAGE_DIALOG (toplevel);
-    }
-
-  return NULL;
 }
 
 static void
@@ -287,7 +224,7 @@ test_same_name_and_sign_out (void)
 
   /* Basic credentials have no token to revoke. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = find_message_dialog (window);
+  dialog = browse_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   body = adw_message_dialog_get_body (dialog);
   g_assert_cmpstr (body, ==, "Kounter removes the client id and secret of this company from the keyring "
@@ -330,7 +267,7 @@ test_sign_out_oauth (void)
   g_assert_true (browse_wait_until (window_is_browsing, window, 20));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = find_message_dialog (window);
+  dialog = browse_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
                    "Kounter revokes its access to this company, removes the tokens from the keyring "

@@ -269,3 +269,59 @@ browse_fetch_json (BrowseFixture *fixture,
 
   return node;
 }
+
+gboolean
+browse_async_done (gpointer data)
+{
+  return ((BrowseAsync *) data)->done;
+}
+
+void
+browse_on_store_loaded_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  BrowseAsync *async = user_data;
+
+  kt_account_store_load_finish (KT_ACCOUNT_STORE (source), result, &async->error);
+  async->done = TRUE;
+}
+
+void
+browse_on_store_added_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  BrowseAsync *async = user_data;
+
+  kt_account_store_add_finish (KT_ACCOUNT_STORE (source), result, &async->error);
+  async->done = TRUE;
+}
+
+void
+browse_on_store_signed_out_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  BrowseAsync *async = user_data;
+
+  kt_account_store_sign_out_finish (KT_ACCOUNT_STORE (source), result, &async->error);
+  async->done = TRUE;
+}
+
+AdwMessageDialog *
+browse_find_message_dialog (GtkWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window
+          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
+}

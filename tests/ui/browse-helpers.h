@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "core/kt-account.h"
+#include "core/kt-account-store.h"
 #include "core/kt-client.h"
 #include "sandbox/kt-sandbox.h"
 
@@ -48,5 +49,28 @@ char       *browse_save_screenshot   (GtkWidget     *widget,
  * sandbox's Basic credential, outside the client under test. */
 JsonNode   *browse_fetch_json        (BrowseFixture *fixture,
                                       const char    *path);
+
+/* The outcome of an account store call that a test waits for. */
+typedef struct
+{
+  gboolean done;
+  GError *error;
+} BrowseAsync;
+
+/* Returns whether the call of @data (a BrowseAsync) has finished. */
+gboolean    browse_async_done        (gpointer       data);
+/* Callbacks of kt_account_store_load_async(), _add_async() and
+ * _sign_out_async() that store the outcome in the BrowseAsync @user_data. */
+void        browse_on_store_loaded_cb     (GObject      *source,
+                                           GAsyncResult *result,
+                                           gpointer      user_data);
+void        browse_on_store_added_cb      (GObject      *source,
+                                           GAsyncResult *result,
+                                           gpointer      user_data);
+void        browse_on_store_signed_out_cb (GObject      *source,
+                                           GAsyncResult *result,
+                                           gpointer      user_data);
+/* Returns the message dialog shown over @window, or NULL. */
+AdwMessageDialog *browse_find_message_dialog (GtkWindow *window);
 
 G_END_DECLS

@@ -15,40 +15,6 @@
 
 static BrowseFixture fixture;
 
-typedef struct
-{
-  gboolean done;
-  GError *error;
-} AsyncResult;
-
-static gboolean
-async_done (gpointer data)
-{
-  return ((AsyncResult *) data)->done;
-}
-
-static void
-on_added_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  AsyncResult *async = user_data;
-
-  kt_account_store_add_finish (KT_ACCOUNT_STORE (source), result, &async->error);
-  async->done = TRUE;
-}
-
-static void
-on_loaded_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  AsyncResult *async = user_data;
-
-  kt_account_store_load_finish (KT_ACCOUNT_STORE (source), result, &async->error);
-  async->done = TRUE;
-}
-
 static gboolean
 window_is_browsing (gpointer data)
 {
@@ -66,8 +32,8 @@ new_window_with_account (KtAccountStore **store_out)
 {
   KtAccountStore *store = kt_account_store_new (fixture.client);
   KtWindow *window = g_object_new (KT_TYPE_WINDOW, "client", fixture.client, "account-store", store, NULL);
-  AsyncResult loaded = { FALSE, NULL };
-  AsyncResult async = { FALSE, NULL };
+  BrowseAsync loaded = { FALSE, NULL };
+  BrowseAsync async = { FALSE, NULL };
 
   gtk_window_present (GTK_WINDOW (window));
   g_assert_cmpstr (kt_window_get_state (window), ==, "welcome");
@@ -75,12 +41,12 @@ new_window_with_account (KtAccountStore **store_out)
 
   /* As the application does at start: read the saved accounts, which
    * also finds out whether a keyring responds. */
-  kt_account_store_load_async (store, NULL, on_loaded_cb, &loaded);
-  g_assert_true (browse_wait_until (async_done, &loaded, 20));
+  kt_account_store_load_async (store, NULL, browse_on_store_loaded_cb, &loaded);
+  g_assert_true (browse_wait_until (browse_async_done, &loaded, 20));
   g_assert_no_error (loaded.error);
 
-  kt_account_store_add_async (store, fixture.account, NULL, on_added_cb, &async);
-  g_assert_true (browse_wait_until (async_done, &async, 20));
+  kt_account_store_add_async (store, fixture.account, NULL, browse_on_store_added_cb, &async);
+  g_assert_true (browse_wait_until (browse_async_done, &async, 20));
   g_assert_no_error (async.error);
   g_assert_true (browse_wait_until (window_is_browsing, window, 20));
   g_assert_true (kt_window_get_account (window) == fixture.account);
@@ -106,24 +72,6 @@ has_button_for_action (GtkWidget  *widget,
   return FALSE;
 }
 
-/* The message dialog shown over @window, or NULL. */
-static AdwMessageDialog *
-find_message_dialog (KtWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window)
-          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return ADW_MESSAGE_DIALOG (toplevel);
-    }
-
-  return NULL;
-}
-
 static void
 test_sign_out (void)
 {
@@ -135,7 +83,7 @@ test_sign_out (void)
   browse_save_screenshot (GTK_WIDGET (window), "browse-store-signed-in");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = find_message_dialog (window);
+  dialog = browse_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "sign-out"), ==, ADW_RESPONSE_DESTRUCTIVE);
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
@@ -149,7 +97,7 @@ test_sign_out (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = find_message_dialog (window);
+  dialog = browse_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "sign-out");
   g_assert_true (browse_wait_until (window_is_welcoming, window, 20));
@@ -181,15 +129,15 @@ test_switch_account (void)
   g_autoptr(KtAccountStore) store = NULL;
   KtWindow *window = new_window_with_account (&store);
   BrowseFixture second = { NULL, NULL, NULL };
-  AsyncResult async = { FALSE, NULL };
+  BrowseAsync async = { FALSE, NULL };
   GtkMenuButton *button;
   GtkPopover *popover;
 
   /* A second company, from a sandbox with other data. */
   browse_fixture_setup_seeded (&second, 7);
   g_assert_cmpint (kt_account_get_company_id (second.account), !=, kt_account_get_company_id (fixture.account));
-  kt_account_store_add_async (store, second.account, NULL, on_added_cb, &async);
-  g_assert_true (browse_wait_until (async_done, &async, 20));
+  kt_account_store_add_async (store, second.account, NULL, browse_on_store_added_cb, &async);
+  g_assert_true (browse_wait_until (browse_async_done, &async, 20));
   g_assert_no_error (async.error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
   g_assert_true (kt_window_get_account (window) == fixture.account);
@@ -283,7 +231,7 @@ test_switch_while_loading (void)
   g_autoptr(KtAccountStore) store = NULL;
   KtWindow *window = new_window_with_account (&store);
   BrowseFixture second = { NULL, NULL, NULL };
-  AsyncResult async = { FALSE, NULL };
+  BrowseAsync async = { FALSE, NULL };
   AdwMessageDialog *dialog;
   /* Warnings end the test too: the busy state shows order lines such as
    * "Bacon & Egg Roll", which libadwaita would read as markup. */
@@ -295,8 +243,8 @@ test_switch_while_loading (void)
 
   /* As after adding a company: the store gains it, then the window
    * shows it. G_DEBUG=fatal-criticals turns any critical into a crash. */
-  kt_account_store_add_async (store, second.account, NULL, on_added_cb, &async);
-  g_assert_true (browse_wait_until (async_done, &async, 20));
+  kt_account_store_add_async (store, second.account, NULL, browse_on_store_added_cb, &async);
+  g_assert_true (browse_wait_until (browse_async_done, &async, 20));
   g_assert_no_error (async.error);
   kt_window_show_account (window, second.account);
   g_assert_true (browse_wait_until (window_is_browsing, window, 20));
@@ -314,7 +262,7 @@ test_switch_while_loading (void)
   /* Signing out of the busy company shows the other one. */
   make_window_busy (window);
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = find_message_dialog (window);
+  dialog = browse_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "sign-out");
   g_assert_true (browse_wait_until (window_signed_out_of_fixture, window, 20));
