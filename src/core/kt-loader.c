@@ -189,12 +189,11 @@ update_waiting (KtLoader *self)
                PROP_WAITING);
 }
 
-/* Estimates the minimum time the rate limit allows for the pages still to
- * load. */
-/* The least time the rate limit allows for the pages left, from now: the
- * wait for the reset when this window's bulk budget cannot hold them,
- * and a full window for each further window's worth. Bulk requests leave
- * the rate limit's reserve to interactive ones in every window. */
+/* Returns the minimum time, from now, that the rate limit allows for the
+ * pages left. That is the wait for the reset when this window's bulk
+ * budget cannot hold them, plus a full window for each further window's
+ * worth. Bulk requests leave the rate limit's reserve to interactive ones
+ * in every window. */
 static double
 compute_estimate (KtLoader *self)
 {

@@ -20,10 +20,10 @@ G_DECLARE_FINAL_TYPE (KtLoader, kt_loader, KT, LOADER, GObject)
  * (guint), "requests-spent" (guint), "pages-total" (guint, 0 when unknown),
  * "has-more" (gboolean), "loading" (gboolean), "waiting" (gboolean: a
  * request of this loader is held back by the rate limit),
- * "estimated-seconds" (double: the least time the rate limit allows for
- * the pages still to load, leaving the rate limit's reserve, from the
- * window length it learned; 0 when unknown; computed when read, while
- * notifications come with pages).
+ * "estimated-seconds" (double: the minimum time the rate limit allows for
+ * the pages still to load, with the reserve left out of the budget and the
+ * window length the rate limit learned. It is 0 when unknown. Reading it
+ * computes it afresh, but it is notified only when a page arrives).
  */
 KtLoader   *kt_loader_new               (KtClient            *client,
                                          KtAccount           *account,

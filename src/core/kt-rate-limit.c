@@ -272,8 +272,8 @@ get_reserve (KtRateLimit *self)
 
 /* Slots left for a request of @priority right now. Bulk requests keep the
  * reserve free for the whole window, also before the limit is known and
- * while a new window is unconfirmed, because the rate meter tells the user
- * those requests are kept for interactive use. */
+ * while a new window is unconfirmed, because the rate meter shows the user
+ * that those requests are kept for interactive use. */
 static gboolean
 can_grant (KtRateLimit *self,
            KtPriority   priority)

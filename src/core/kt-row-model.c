@@ -179,8 +179,9 @@ kt_row_dup_json (KtRow *self)
 
   /* Two columns may share one value (inventory's "id" and "product"), so
    * every NUL is found in the stored data, which is never patched, and not
-   * in @json: after the first restore, a search from the shared value would
-   * run on to the next value's NUL and overwrite its terminating byte. */
+   * in @json. After the first restore in @json, a search from the shared
+   * value would run on to the next value's NUL and overwrite its
+   * terminating byte. */
   for (i = 0; i < self->resource->n_columns; i++)
     {
       static const char ends[] = { '\0', '"', ',', '}' };

@@ -1176,7 +1176,7 @@ media_range_is_json (const char *media_range)
 }
 
 /*
- * Whether the Accept header asks for JSON. Kounta's documentation says a
+ * Returns whether the Accept header requests JSON. Kounta's documentation says a
  * path without .json needs "Accept: application/json" and is otherwise
  * answered 406, so the stand-in requires application/json itself with a
  * quality above 0. A missing header or a wildcard range, such as the

@@ -12,9 +12,10 @@ G_BEGIN_DECLS
 /* @rows as CSV (RFC 4180, CRLF line ends): a header line of column ids,
  * then one line per row with the values as received, an absent value as an
  * empty field. A REFERENCE column "site" is followed by "site_name", the
- * name from @lookups[column] (NULL, or an array with an entry per column,
- * which may be NULL), empty while unknown; its id is left out when an
- * earlier column has it. The caller owns the string. */
+ * name from @lookups[column], empty while unknown. @lookups is NULL or an
+ * array with an entry per column, which may be NULL. A REFERENCE column's
+ * id is left out when an earlier column has it. The caller owns the
+ * string. */
 char *kt_export_to_csv  (GListModel       *rows,
                          const KtResource *resource,
                          KtLookup * const *lookups);

@@ -241,7 +241,7 @@ kt_rate_meter_update (KtRateMeter *self)
 
   /* The header text leaves out how many requests wait, and drops the
    * countdown in a narrow window, so the header bar never cuts it
-   * mid-word; the tooltip, the accessible description and the popover
+   * mid-word. The tooltip, the accessible description and the popover
    * give both. */
 
   switch (state)

@@ -821,8 +821,8 @@ update_footer (KtResourceView *self)
       summary = newline != NULL ? g_strndup (self->load_error, newline - self->load_error)
                                 : g_strdup (self->load_error);
 
-      /* The loader keeps its place, so Load All (or scrolling down) asks
-       * for the failed page again, while Reload starts from page 1. */
+      /* The loader keeps its place, so Load All (or scrolling down)
+       * requests the failed page again, while Reload starts from page 1. */
       if (has_more)
         advice = g_strdup_printf (_("Load All resumes from page %u."), self->failed_page);
       else

@@ -211,7 +211,7 @@ exchange_remaining (KtExchange *exchange)
 }
 
 /* Checks the bulk requests among @exchanges from @first on: every one
- * answered 200 and left the reserve in the window. */
+ * got 200 and left the reserve in the window. */
 static void
 assert_bulk_kept_reserve (GPtrArray *exchanges,
                           guint      first,
@@ -281,7 +281,7 @@ check_reserve (gconstpointer data)
     g_assert_no_error (error);
   }
 
-  /* A tenth of the sandbox's limit, once a response has told it. */
+  /* A tenth of the sandbox's limit, once a response has reported it. */
   g_assert_cmpuint (kt_rate_limit_get_limit (rate_limit), ==, limit);
   g_object_get (rate_limit, "reserve", &reserve, NULL);
   g_assert_cmpuint (reserve, ==, 2);

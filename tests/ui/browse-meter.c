@@ -324,7 +324,7 @@ test_meter_follows_each_response (void)
           saw_low = TRUE;
           browse_save_screenshot (window, "browse-meter-low");
 
-          /* The popover says the state in words, not by colour alone. */
+          /* The popover names the state in words, not by colour alone. */
           kt_rate_meter_popup (meter);
           browse_spin (300);
           low_text = g_strdup_printf ("Low: the last %u requests are kept for what you open",
@@ -669,7 +669,7 @@ test_first_page_waiting (void)
   g_assert_cmpstr (gtk_label_get_label (loading_label), ==, "Waiting for the rate limit…");
   browse_save_screenshot (GTK_WIDGET (window), "browse-first-page-waiting");
 
-  /* Cancelling the held-back first page says the list was not loaded,
+  /* Cancelling the held-back first page shows that the list was not loaded,
    * instead of showing an empty list, and Retry queues the page again. */
   path_counter = g_strdup_printf ("path:/v1/companies/%" G_GINT64_FORMAT "/customers.json",
                                   kt_account_get_company_id (slow.account));
@@ -927,7 +927,7 @@ test_cancel_keeps_sent_page (void)
   second_page = (PageWatch) { &keep, view, page_size };
   g_assert_true (browse_wait_until (page_was_served, &second_page, 20));
 
-  /* Cancel lets the page on the wire arrive, and the footer tells why. */
+  /* Cancel lets the page on the wire arrive, and the footer explains why. */
   g_assert_true (gtk_widget_get_visible (cancel_button));
   g_signal_emit_by_name (cancel_button, "clicked");
   g_assert_true (kt_resource_view_get_loading (view));
@@ -960,7 +960,7 @@ test_cancel_keeps_sent_page (void)
 }
 
 /* A page that stays unreadable ends Load All with a short message that
- * names the page and says that Load All, not Reload, resumes there; the
+ * names the page and states that Load All, not Reload, resumes there. The
  * parser's message is only in the tooltip, and the footer stays on one
  * line. */
 static void
