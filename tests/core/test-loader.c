@@ -337,9 +337,10 @@ test_estimated_seconds (void)
   g_assert_true (kt_loader_load_next_finish (loader, result, &error));
   g_assert_no_error (error);
 
-  /* 11 of 12 pages left and 4 requests in this window: 4 now, 5 after
-   * the reset in about 30 s, the last 2 a window later. The reset and the
-   * window length are each read up to a second late. */
+  /* 11 of 12 pages left and 4 requests in this window, one of them kept
+   * in reserve: 3 now, 4 after the reset in about 30 s, the last 4 a
+   * window later. The reset and the window length are each read up to a
+   * second late. */
   g_object_get (loader, "estimated-seconds", &estimate, NULL);
   g_assert_cmpfloat (estimate, >=, 55);
   g_assert_cmpfloat (estimate, <=, 63);
@@ -365,8 +366,9 @@ test_estimate_short_window (void)
   g_assert_true (kt_loader_load_next_finish (loader, result, &error));
   g_assert_no_error (error);
 
-  /* 11 pages left, 4 now and 5 a window later: two windows of about 4 s,
-   * each read up to a second long. */
+  /* 11 pages left with one request of each window kept in reserve: 3
+   * now, then 4 in each of two more windows of about 4 s, each read up
+   * to a second long. */
   g_object_get (loader, "estimated-seconds", &estimate, NULL);
   g_assert_cmpfloat (estimate, >, 0);
   g_assert_cmpfloat (estimate, <=, 12);
